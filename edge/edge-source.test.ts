@@ -1,0 +1,51 @@
+// The Worker's classifier source: one load for concurrent callers, a failed load retried, ready() starting the load.
+import { describe, expect, it } from 'vitest';
+import type { Classifier } from '../src/core/classifier.js';
+import { edgeSource } from './edge-source.js';
+
+const classifier = { manifest: { name: 'm', version: '1' }, backend: 'test' } as unknown as Classifier;
+
+describe('edgeSource', () => {
+  it('loads once for concurrent callers and reports the load', async () => {
+    let loads = 0;
+    const seen: number[] = [];
+    const source = edgeSource(
+      async () => {
+        loads++;
+        await new Promise((r) => setTimeout(r, 20));
+        return classifier;
+      },
+      (ms) => seen.push(ms),
+    );
+    const all = await Promise.all([source.get(), source.get(), source.get()]);
+    expect(all.every((c) => c === classifier)).toBe(true);
+    expect(await source.get()).toBe(classifier);
+    expect(loads).toBe(1);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('is not ready until loaded, and ready() starts the load', async () => {
+    let loads = 0;
+    const source = edgeSource(async () => {
+      loads++;
+      return classifier;
+    });
+    expect(source.ready()).toBe(false);
+    expect(loads).toBe(1);
+    await source.get();
+    expect(source.ready()).toBe(true);
+    expect(loads).toBe(1);
+  });
+
+  it('does not cache a failure: the next request retries', async () => {
+    let attempt = 0;
+    const source = edgeSource(async () => {
+      attempt++;
+      if (attempt === 1) throw new Error('transient');
+      return classifier;
+    });
+    await expect(source.get()).rejects.toThrow('transient');
+    expect(await source.get()).toBe(classifier);
+    expect(attempt).toBe(2);
+  });
+});

@@ -1,0 +1,60 @@
+// Cloudflare Worker entry: the shared Hono app with a classifier created lazily once per isolate and reused.
+import type { ExecutionContext } from '@cloudflare/workers-types';
+import { createApp } from '../src/app/create-app.js';
+import { bundledModel } from './bundled-model.js';
+import { readConfig } from './config.js';
+import { consoleLogger } from './console-logger.js';
+import { edgeSource } from './edge-source.js';
+import { loadEdgeClassifier } from './load-classifier.js';
+
+export interface Env {
+  /** Static assets binding ([assets] in wrangler.toml): the kiosk. */
+  ASSETS?: { fetch(request: Request): Promise<Response> };
+  /** Secret (`wrangler secret put API_KEY`, 16+ characters): when set, /v1/* needs `Authorization: Bearer <key>`. */
+  API_KEY?: string;
+  MAX_BODY_MB?: string;
+  MAX_MEGAPIXELS?: string;
+}
+
+type Handler = (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
+let handler: Handler | undefined;
+
+/** Fail closed: a bad secret or var must not leave the API open or half-configured. */
+function misconfigured(message: string): Handler {
+  consoleLogger.error({ config: message }, 'invalid Worker configuration; answering 503 until it is fixed');
+  return () =>
+    Response.json(
+      { error: { code: 'misconfigured', message: `the server is misconfigured (${message}); fix the variable in wrangler.toml or with wrangler secret put, then redeploy` } },
+      { status: 503 },
+    );
+}
+
+// Built on the first request, not at import: module evaluation counts against the startup limit, and env
+// (secrets, vars) arrives with requests. Bindings are fixed for an isolate's life, so building once is safe.
+function handlerFor(env: Env): Handler {
+  if (handler) return handler;
+  let config;
+  try {
+    config = readConfig(env as Record<string, unknown>);
+  } catch (error) {
+    return (handler = misconfigured((error as Error).message));
+  }
+  const source = edgeSource(
+    () => loadEdgeClassifier({ ...bundledModel, maxPixels: config.maxPixels }),
+    (ms, c) => consoleLogger.info({ model: `${c.manifest.name}@${c.manifest.version}`, backend: c.backend, loadMs: ms }, 'model loaded'),
+  );
+  const app = createApp({
+    classifier: source,
+    limits: { maxBodyBytes: config.maxBodyBytes, maxPixels: config.maxPixels },
+    logger: consoleLogger,
+    apiKey: config.apiKey,
+    assets: env.ASSETS,
+  });
+  return (handler = (request, e, ctx) => app.fetch(request, e, ctx));
+}
+
+export default {
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
+    return handlerFor(env)(request, env, ctx);
+  },
+};

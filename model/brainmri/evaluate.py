@@ -1,0 +1,205 @@
+"""Held-out evaluation: metrics (accuracy, weighted P/R/F1, MCC, macro OvR ROC AUC, ECE, pointing game), figures, card."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from . import LABELS, LABEL_TO_FOLDER
+from .data import load
+from .export import load_checkpoint
+from .train import to_input
+
+MODEL_DIR = Path(__file__).resolve().parents[1]
+
+
+def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int = 15) -> float:
+    conf = probs.max(1)
+    correct = probs.argmax(1) == labels
+    edges = np.linspace(0, 1, bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (conf > lo) & (conf <= hi)
+        if m.any():
+            ece += m.mean() * abs(correct[m].mean() - conf[m].mean())
+    return float(ece)
+
+
+def upsample_cam(cam: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Bilinear, half-pixel centres, clamped at the edges (the contract's saliency upsampling)."""
+    t = torch.from_numpy(cam[None, None].astype(np.float32))
+    return F.interpolate(t, size=(height, width), mode="bilinear", align_corners=False)[0, 0].numpy()
+
+
+def mask_path_for(root: Path, image_path: str) -> Path | None:
+    p = Path(image_path)
+    try:
+        rel = p.relative_to(root)
+    except ValueError:
+        return None
+    cand = root / "masks" / rel.with_suffix(".png")
+    return cand if cand.exists() else None
+
+
+def pointing_hit(cam: np.ndarray, mask: np.ndarray) -> bool:
+    """Is the peak of the class map (upsampled to the image) inside the lesion (tumour or oedema)?"""
+    up = upsample_cam(np.maximum(cam, 0), mask.shape[0], mask.shape[1])
+    r, c = np.unravel_index(int(np.argmax(up)), up.shape)
+    return bool(mask[r, c] > 0)
+
+
+def run_model(net, images: np.ndarray, arch: str, batch: int = 64):
+    logits, cams = [], []
+    net.eval()
+    with torch.no_grad():
+        for i in range(0, len(images), batch):
+            raw = torch.from_numpy(images[i:i + batch]).unsqueeze(1)
+            lg, cam = net.forward_with_cam(to_input(raw, arch))
+            logits.append(lg)
+            cams.append(cam)
+    return torch.cat(logits).numpy(), torch.cat(cams).numpy()
+
+
+def compute_metrics(probs: np.ndarray, y: np.ndarray) -> dict:
+    from sklearn.metrics import (accuracy_score, classification_report, confusion_matrix, matthews_corrcoef,
+                                 precision_recall_fscore_support, roc_auc_score)
+    pred = probs.argmax(1)
+    p, r, f, _ = precision_recall_fscore_support(y, pred, average="weighted", zero_division=0)
+    return {
+        "accuracy": float(accuracy_score(y, pred)),
+        "precision_weighted": float(p),
+        "recall_weighted": float(r),
+        "f1_weighted": float(f),
+        "mcc": float(matthews_corrcoef(y, pred)),
+        "roc_auc_macro_ovr": float(roc_auc_score(y, probs, multi_class="ovr", average="macro", labels=list(range(len(LABELS))))),
+        "ece": expected_calibration_error(probs, y),
+    }, classification_report(y, pred, labels=list(range(len(LABELS))), target_names=list(LABELS), output_dict=True,
+                             zero_division=0), confusion_matrix(y, pred, labels=list(range(len(LABELS))))
+
+
+def figures(out: Path, history: list, cm: np.ndarray, paths, y, probs, cams) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if history:
+        ep = [h["epoch"] for h in history]
+        fig, ax = plt.subplots(1, 2, figsize=(10, 3.6))
+        ax[0].plot(ep, [h["accuracy"] for h in history], label="train")
+        ax[0].plot(ep, [h["val_accuracy"] for h in history], label="validation")
+        ax[0].set_title("accuracy"), ax[0].set_xlabel("epoch"), ax[0].legend()
+        ax[1].plot(ep, [h["loss"] for h in history], label="train")
+        ax[1].plot(ep, [h["val_loss"] for h in history], label="validation")
+        ax[1].set_title("loss"), ax[1].set_xlabel("epoch"), ax[1].legend()
+        fig.tight_layout()
+        fig.savefig(out / "curves.png", dpi=90)
+        plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(4.6, 4))
+    ax.imshow(cm, cmap="Blues")
+    ax.set_xticks(range(len(LABELS)), LABELS, rotation=30)
+    ax.set_yticks(range(len(LABELS)), LABELS)
+    ax.set_xlabel("predicted"), ax.set_ylabel("actual")
+    for i in range(len(LABELS)):
+        for j in range(len(LABELS)):
+            ax.text(j, i, str(cm[i, j]), ha="center", va="center", color="white" if cm[i, j] > cm.max() / 2 else "black")
+    ax.set_title("confusion matrix (test)")
+    fig.tight_layout()
+    fig.savefig(out / "confusion_matrix.png", dpi=90)
+    plt.close(fig)
+
+    rng = np.random.default_rng(0)
+    pick = rng.choice(len(paths), size=min(9, len(paths)), replace=False)
+    for name, with_cam in (("test_grid.png", False), ("cam_grid.png", True)):
+        fig, axes = plt.subplots(3, 3, figsize=(8, 8.4))
+        for ax, i in zip(axes.flat, pick):
+            im = np.asarray(Image.open(paths[i]).convert("L"))
+            ax.imshow(im, cmap="gray")
+            pred = int(probs[i].argmax())
+            if with_cam:
+                heat = upsample_cam(np.maximum(cams[i, pred], 0), im.shape[0], im.shape[1])
+                heat = heat / heat.max() if heat.max() > 0 else heat
+                ax.imshow(heat, cmap="turbo", alpha=0.45 * heat)
+            ok = pred == y[i]
+            ax.set_title(f"actual {LABELS[y[i]]}\npredicted {LABELS[pred]} ({probs[i, pred]:.2f})", fontsize=9,
+                         color="black" if ok else "red")
+            ax.axis("off")
+        fig.tight_layout()
+        fig.savefig(out / name, dpi=80)
+        plt.close(fig)
+
+
+def evaluate(checkpoint: Path, data: str | None, out: Path) -> dict:
+    net, ckpt = load_checkpoint(checkpoint)
+    arch = ckpt["arch"]
+    root = Path(data or ckpt["data_root"])
+    ds = load(root, seed=ckpt.get("split_seed", 0))
+    x, y, idx = ds.subset("test")
+    if len(x) == 0:
+        raise SystemExit(f"{root}: the test split is empty")
+    paths = [ds.paths[i] for i in idx]
+    logits, cams = run_model(net, x, arch)
+    probs = torch.softmax(torch.from_numpy(logits), 1).numpy()
+    summary, per_class, cm = compute_metrics(probs, y)
+    hits, tried = 0, 0
+    per_class_pg = {}
+    for i, p in enumerate(paths):
+        if LABELS[y[i]] == "normal":
+            continue
+        mp = mask_path_for(root.resolve(), str(Path(p).resolve()))
+        if mp is None:
+            continue
+        mask = np.asarray(Image.open(mp))
+        hit = pointing_hit(cams[i, y[i]], mask)
+        hits += hit
+        tried += 1
+        c = per_class_pg.setdefault(LABELS[y[i]], [0, 0])
+        c[0] += hit
+        c[1] += 1
+    summary["pointing_game"] = hits / tried if tried else None
+    summary["test_images"] = int(len(y))
+    out.mkdir(parents=True, exist_ok=True)
+    report = {
+        "summary": summary,
+        "per_class": {k: v for k, v in per_class.items() if k in LABELS},
+        "pointing_game_per_class": {k: v[0] / v[1] for k, v in per_class_pg.items()},
+        "pointing_game_images": tried,
+        "confusion_matrix": {"labels": list(LABELS), "rows_actual_cols_predicted": cm.tolist()},
+        "ece_bins": 15,
+        "data": ds.report,
+        "training": ckpt["training"],
+        "arch": arch,
+        "parameters": ckpt.get("parameters"),
+    }
+    (out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n")
+    figures(out, ckpt.get("history", []), cm, paths, y, probs, cams)
+    return report
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description="Evaluate a checkpoint on its held-out test split; write metrics and figures.")
+    ap.add_argument("--arch", choices=["edge", "seed"], default="edge")
+    ap.add_argument("--checkpoint", default=None, help="default model/runs/<arch>/best.pt")
+    ap.add_argument("--data", default=None, help="dataset root (default: the one the checkpoint was trained on)")
+    ap.add_argument("--out", default=None, help="report folder (default model/reports/<arch>)")
+    args = ap.parse_args(argv)
+    ckpt = Path(args.checkpoint or MODEL_DIR / "runs" / args.arch / "best.pt")
+    out = Path(args.out or MODEL_DIR / "reports" / args.arch)
+    rep = evaluate(ckpt, args.data, out)
+    s = rep["summary"]
+    print(json.dumps(s, indent=2))
+    print(f"wrote {out / 'metrics.json'} and figures")
+    if args.arch == "edge" and args.out is None:
+        from .card import write_card
+        mpath = MODEL_DIR / "brain-mri-edge.manifest.json"
+        manifest = json.loads(mpath.read_text()) if mpath.exists() else None
+        print(f"wrote {write_card(rep, manifest, MODEL_DIR / 'MODEL_CARD.md')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Export a trained checkpoint to ONNX (opset 17, dynamic batch, logits/probabilities/cam) and write its manifest."""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+import torch
+
+from . import LABELS, NOTICE
+from .models import ExportWrapper, build, count_parameters
+from . import preprocess as P
+
+MODEL_DIR = Path(__file__).resolve().parents[1]
+OPSET = 17
+
+
+def load_checkpoint(path: str | Path):
+    ckpt = torch.load(path, map_location="cpu")
+    net = build(ckpt["arch"])
+    net.load_state_dict(ckpt["state_dict"])
+    net.eval()
+    return net, ckpt
+
+
+def norm_for(arch: str) -> dict:
+    if arch == "seed":  # the paper rescales inside the model: feed raw 0..255, RGB
+        return {"color": "rgb", "scale": 1.0, "mean": [0.0, 0.0, 0.0], "std": [1.0, 1.0, 1.0]}
+    return {"color": "grayscale", "scale": P.SCALE, "mean": [P.MEAN], "std": [P.STD]}
+
+
+def export_onnx(net: torch.nn.Module, out: str | Path, size: int = P.SIZE) -> None:
+    wrapper = ExportWrapper(net).eval()
+    dummy = torch.zeros(2, net.channels, size, size)
+    torch.onnx.export(
+        wrapper,
+        dummy,
+        str(out),
+        input_names=["image"],
+        output_names=["logits", "probabilities", "cam"],
+        dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}, "probabilities": {0: "N"}, "cam": {0: "N"}},
+        opset_version=OPSET,
+        do_constant_folding=True,
+    )
+
+
+def sha256_of(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def build_manifest(net, ckpt: dict, onnx_path: Path, name: str, metrics: dict | None = None) -> dict:
+    size = P.SIZE
+    with torch.no_grad():
+        _, cam = net.forward_with_cam(torch.zeros(1, net.channels, size, size))
+    arch = ckpt["arch"]
+    manifest = {
+        "schema": "brain-mri-manifest/1",
+        "name": name,
+        "version": ckpt.get("version", "0.1.0"),
+        "description": (
+            f"{arch} CNN classifying a brain MRI slice as glioma, meningioma, normal or pituitary tumour, "
+            "with class-activation maps computed in the graph."
+        ),
+        "notice": NOTICE,
+        "model": {
+            "file": onnx_path.name,
+            "sha256": sha256_of(onnx_path),
+            "bytes": onnx_path.stat().st_size,
+            "opset": OPSET,
+            "architecture": arch,
+            "parameters": count_parameters(net),
+        },
+        "labels": list(LABELS),
+        "input": {
+            "name": "image",
+            "shape": [None, net.channels, size, size],
+            "layout": "NCHW",
+            "dtype": "float32",
+            "channels": net.channels,
+        },
+        "preprocessing": {"resize": {"width": size, "height": size, "filter": "bilinear-antialias"}, **norm_for(arch)},
+        "outputs": {"logits": "logits", "probabilities": "probabilities", "cam": "cam"},
+        "cam": {"width": int(cam.shape[3]), "height": int(cam.shape[2]), "method": "cam" if arch == "edge" else "grad-cam"},
+        "thresholds": {"uncertain": 0.6},
+        "training": ckpt["training"],
+        "card": "MODEL_CARD.md",
+    }
+    if metrics:
+        manifest["metrics"] = metrics
+    return manifest
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description="Export a checkpoint to ONNX with in-graph CAM and write its manifest.")
+    ap.add_argument("--checkpoint", default=str(MODEL_DIR / "runs" / "edge" / "best.pt"))
+    ap.add_argument("--out", default=None, help="output .onnx (default model/brain-mri-<arch>.onnx)")
+    ap.add_argument("--metrics", default=None, help="metrics.json to embed (default: the run's reports, if present)")
+    args = ap.parse_args(argv)
+    net, ckpt = load_checkpoint(args.checkpoint)
+    arch = ckpt["arch"]
+    out = Path(args.out) if args.out else MODEL_DIR / f"brain-mri-{arch}.onnx"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    export_onnx(net, out)
+    metrics = None
+    mpath = Path(args.metrics) if args.metrics else MODEL_DIR / "reports" / arch / "metrics.json"
+    if mpath.exists():
+        metrics = json.loads(mpath.read_text())["summary"]
+    manifest = build_manifest(net, ckpt, out, f"brain-mri-{arch}", metrics)
+    stem = out.name[: -len(".onnx")] if out.name.endswith(".onnx") else out.name
+    mfile = out.parent / (stem + ".manifest.json")
+    mfile.write_text(json.dumps(manifest, indent=2) + "\n")
+    if metrics and arch == "edge" and out.resolve() == (MODEL_DIR / "brain-mri-edge.onnx").resolve():
+        from .card import write_card
+        write_card(json.loads(mpath.read_text()), manifest, MODEL_DIR / "MODEL_CARD.md")
+    print(f"wrote {out} ({out.stat().st_size} bytes, sha256 {manifest['model']['sha256'][:12]}...) and {mfile}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""The two architectures (`edge`: compact GAP head; `seed`: the paper's Conv64/Conv128/Dense64) and their in-graph CAM heads."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from . import LABELS
+
+
+def _block(cin: int, cout: int, stride: int = 1, dilation: int = 1) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride=stride, padding=dilation, dilation=dilation, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+class EdgeNet(nn.Module):
+    """Patchify-stem CNN, about 0.29M parameters, about 0.14 GMAC at 1 x 256 x 256.
+
+    A 4 x 4 stride-4 stem (cheap: no full-resolution activations), 3x3 blocks at 64, 32 and 16 px, the last one dilated
+    for a receptive field of about 116 px; the 16 x 16 map feeds global average pooling + one linear layer.
+    With GAP + linear, logits[c] = mean(cam[c]) + bias[c] where cam[c] = sum_k w[c,k] A_k / (h*w):
+    that is both the class-activation map and, exactly, Grad-CAM (d logit / d A_k = w[c,k] / (h*w) everywhere).
+    """
+
+    arch = "edge"
+    channels = 1
+
+    def __init__(self, num_classes: int = len(LABELS)) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Sequential(nn.Conv2d(1, 24, 4, stride=4, bias=False), nn.BatchNorm2d(24), nn.ReLU(inplace=True)),  # 64
+            _block(24, 32),
+            _block(32, 64, stride=2),  # 32
+            _block(64, 64),
+            _block(64, 128, stride=2),  # 16
+            _block(128, 128, dilation=2),
+        )
+        self.dropout = nn.Dropout(0.2)
+        self.fc = nn.Linear(128, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a = self.features(x)
+        return self.fc(self.dropout(a.mean(dim=(2, 3))))
+
+    def forward_with_cam(self, x: torch.Tensor):
+        a = self.features(x)
+        n, k, h, w = a.shape
+        # cam[n, c] = sum_k W[c, k] * A[n, k] / (h * w): a 1x1 convolution with the classifier's weights.
+        cam = torch.einsum("ck,nkhw->nchw", self.fc.weight, a) * (1.0 / (h * w))
+        logits = cam.sum(dim=(2, 3)) + self.fc.bias
+        return logits, cam
+
+    def target_activations(self, x: torch.Tensor) -> torch.Tensor:
+        return self.features(x)
+
+    def head(self, a: torch.Tensor) -> torch.Tensor:
+        return self.fc(a.mean(dim=(2, 3)))
+
+
+class SeedNet(nn.Module):
+    """The paper's model: Rescaling(1/255) in the model, Conv64-3x3-ReLU, MaxPool, Conv128-3x3-ReLU, MaxPool,
+    Flatten, Dense 64 ReLU, Dense 4 (softmax in the exported graph). 'valid' convolutions as in Keras' default."""
+
+    arch = "seed"
+    channels = 3
+
+    def __init__(self, num_classes: int = len(LABELS), size: int = 256) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 3)
+        self.conv2 = nn.Conv2d(64, 128, 3)
+        s = ((size - 2) // 2 - 2) // 2
+        self.map_size = s
+        self.fc1 = nn.Linear(128 * s * s, 64)
+        self.fc2 = nn.Linear(64, num_classes)
+
+    def target_activations(self, x: torch.Tensor) -> torch.Tensor:
+        x = x * (1.0 / 255.0)
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        return F.max_pool2d(F.relu(self.conv2(x)), 2)
+
+    def head(self, a: torch.Tensor) -> torch.Tensor:
+        return self.fc2(F.relu(self.fc1(a.flatten(1))))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.target_activations(x))
+
+    def forward_with_cam(self, x: torch.Tensor):
+        """Grad-CAM on the last pooled map, written as graph ops.
+
+        logit_c = W2[c] . relu(W1 a + b1) + b2[c], so d logit_c / d a = W1^T (W2[c] * [W1 a + b1 > 0]).
+        alpha[c, k] = spatial mean of that gradient; cam[c] = sum_k alpha[c, k] A_k (raw, no ReLU).
+        """
+        a = self.target_activations(x)
+        n, k, h, w = a.shape
+        pre = self.fc1(a.flatten(1))  # n x 64
+        mask = (pre > 0).to(a.dtype)
+        logits = self.fc2(F.relu(pre))
+        g_hidden = self.fc2.weight.unsqueeze(0) * mask.unsqueeze(1)  # n x C x 64
+        # Spatial mean of the gradient, folded into W1 first: W1 reshaped to 64 x K x HW, mean over HW.
+        w1_mean = self.fc1.weight.view(-1, k, h * w).mean(dim=2)  # 64 x K
+        alpha = torch.matmul(g_hidden, w1_mean)  # n x C x K
+        cam = torch.einsum("nck,nkhw->nchw", alpha, a)
+        return logits, cam
+
+
+class ExportWrapper(nn.Module):
+    """What goes into the ONNX graph: image -> (logits, probabilities, cam)."""
+
+    def __init__(self, net: nn.Module) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, image: torch.Tensor):
+        logits, cam = self.net.forward_with_cam(image)
+        return logits, torch.softmax(logits, dim=1), cam
+
+
+def build(arch: str) -> nn.Module:
+    if arch == "edge":
+        return EdgeNet()
+    if arch == "seed":
+        return SeedNet()
+    raise ValueError(f"unknown architecture {arch!r}; use 'edge' or 'seed'")
+
+
+def count_parameters(net: nn.Module) -> int:
+    return sum(p.numel() for p in net.parameters())
+
+
+def conv_macs(net: nn.Module, shape) -> int:
+    """Multiply-accumulates of the conv and linear layers for one input of `shape` (C, H, W)."""
+    total = 0
+    hooks = []
+
+    def conv_hook(m, inp, out):
+        nonlocal total
+        total += out.numel() // out.shape[0] * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+
+    def lin_hook(m, inp, out):
+        nonlocal total
+        total += m.in_features * m.out_features
+
+    for m in net.modules():
+        if isinstance(m, nn.Conv2d):
+            hooks.append(m.register_forward_hook(conv_hook))
+        elif isinstance(m, nn.Linear):
+            hooks.append(m.register_forward_hook(lin_hook))
+    was = net.training
+    net.eval()
+    with torch.no_grad():
+        net(torch.zeros(1, *shape))
+    net.train(was)
+    for h in hooks:
+        h.remove()
+    return total

@@ -1,0 +1,276 @@
+"""Deterministic training: AdamW, geometric + intensity augmentation, early stopping on validation loss, best checkpoint,
+then temperature scaling on validation baked into the last layer (so exported logits are calibrated)."""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import LABELS
+from . import preprocess as P
+from .data import load
+from .models import build, count_parameters
+from .progress import Progress
+
+MODEL_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = MODEL_DIR.parent / "data" / "brain-mri"
+
+
+def set_determinism(seed: int, threads: int | None) -> None:
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(threads or max(1, min(len(os.sched_getaffinity(0)), 8)))
+
+
+def to_input(raw: torch.Tensor, arch: str) -> torch.Tensor:
+    """0..255 grey N x 1 x H x W -> the model input the manifest describes."""
+    if arch == "seed":
+        return raw.expand(-1, 3, -1, -1)
+    return (raw * P.SCALE - P.MEAN) / P.STD
+
+
+def augment(raw: torch.Tensor, g: torch.Generator, mask: torch.Tensor | None = None):
+    """The paper's random flip and rotation, plus small scale/shift and intensity changes (gamma, contrast, noise).
+    With `mask` (N x 1 x h x w lesion fractions) returns (image, mask) moved by the same geometric transform."""
+    n = raw.shape[0]
+    u = lambda lo, hi, *shape: lo + (hi - lo) * torch.rand(*(shape or (n,)), generator=g)  # noqa: E731
+    flip = torch.where(torch.rand(n, generator=g) < 0.5, -1.0, 1.0)
+    ang = u(-0.26, 0.26)  # about 15 degrees
+    sc = u(0.9, 1.1)
+    tx, ty = u(-0.06, 0.06), u(-0.06, 0.06)
+    cos, sin = torch.cos(ang) / sc, torch.sin(ang) / sc
+    theta = torch.stack([torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1)
+    grid = F.affine_grid(theta, list(raw.shape), align_corners=False)
+    x = F.grid_sample(raw, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    if mask is not None:
+        mgrid = F.affine_grid(theta, list(mask.shape), align_corners=False)
+        mask = F.grid_sample(mask, mgrid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    gamma = torch.exp(u(-0.2, 0.2)).view(n, 1, 1, 1)
+    x = 255.0 * (x.clamp(0, 255) / 255.0) ** gamma
+    x = x * u(0.9, 1.1).view(n, 1, 1, 1) + u(-5, 5).view(n, 1, 1, 1)
+    x = x + torch.randn(x.shape, generator=g) * u(0, 3).view(n, 1, 1, 1)
+    x = x.clamp(0, 255)
+    return (x, mask) if mask is not None else x
+
+
+NORMAL = LABELS.index("normal")
+
+
+def location_loss(z: torch.Tensor, y: torch.Tensor, mask: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+    """Dense supervision of the per-cell class logits z (N x C x h x w, whose spatial mean is the image logit) where the
+    lesion extent is known (generated data): cells covering a lesion should say its class (cross-entropy); every other
+    cell should carry no class evidence (its logits equal across classes). The image decision is then the class bias
+    plus the evidence of lesion cells, so a small lesion is not outvoted by the background in the average, and the
+    class-activation map peaks on the lesion."""
+    n, c, h, w = z.shape
+    frac = F.adaptive_avg_pool2d(mask, (h, w))[:, 0]  # N x h x w lesion fraction per cell
+    peak = frac.flatten(1).max(1).values.view(n, 1, 1)
+    lesion = ((frac >= 0.5 * peak) & (peak > 0)).float() * known.view(n, 1, 1).float()
+    background = (frac == 0).float() * known.view(n, 1, 1).float()
+    target = y.view(n, 1, 1).expand(n, h, w)
+    ce = F.cross_entropy(z, target, reduction="none")
+    pos = (ce * lesion).sum() / lesion.sum().clamp(min=1.0)
+    spread = (z - z.mean(dim=1, keepdim=True)).pow(2).mean(dim=1)
+    neutral = (spread * background).sum() / background.sum().clamp(min=1.0)
+    return pos + neutral
+
+
+def evaluate_logits(net, images: np.ndarray, arch: str, batch: int = 64) -> torch.Tensor:
+    net.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(images), batch):
+            raw = torch.from_numpy(images[i:i + batch]).unsqueeze(1)
+            out.append(net(to_input(raw, arch)))
+    return torch.cat(out) if out else torch.zeros(0, len(LABELS))
+
+
+def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """Temperature minimising validation NLL (golden-section search on log T)."""
+    def nll(log_t: float) -> float:
+        return float(F.cross_entropy(logits / math.exp(log_t), labels))
+    lo, hi = math.log(0.05), math.log(20.0)
+    phi = (math.sqrt(5) - 1) / 2
+    a, b = hi - phi * (hi - lo), lo + phi * (hi - lo)
+    for _ in range(60):
+        if nll(a) < nll(b):
+            hi = b
+        else:
+            lo = a
+        a, b = hi - phi * (hi - lo), lo + phi * (hi - lo)
+    return math.exp((lo + hi) / 2)
+
+
+def bake_temperature(net, t: float) -> None:
+    last = net.fc if hasattr(net, "fc") else net.fc2
+    with torch.no_grad():
+        last.weight.div_(t)
+        last.bias.div_(t)
+
+
+def train(args) -> dict:
+    set_determinism(args.seed, args.threads)
+    t0 = time.time()
+    ds = load(args.data, seed=args.seed)
+    xtr, ytr, itr = ds.subset("train")
+    xva, yva, _ = ds.subset("val")
+    if len(xtr) == 0 or len(xva) == 0:
+        raise SystemExit(f"{args.data}: need training and validation images; got {len(xtr)} and {len(xva)}")
+    use_masks = ds.masks is not None and args.arch == "edge" and args.mask_loss > 0
+    mtr = ds.masks[itr] if use_masks else None
+    ktr = ds.has_mask[itr] if use_masks else None
+    if args.limit:
+        xtr, ytr = xtr[: args.limit], ytr[: args.limit]
+        mtr = mtr[: args.limit] if use_masks else None
+        ktr = ktr[: args.limit] if use_masks else None
+    if use_masks:
+        print(f"lesion masks: {int(ktr.sum())} of {len(ktr)} training images; location loss weight {args.mask_loss}", flush=True)
+    print(f"data: {json.dumps(ds.report['per_split'])}", flush=True)
+    net = build(args.arch)
+    if args.init:
+        init = torch.load(args.init, map_location="cpu")
+        if init.get("arch") != args.arch:
+            raise SystemExit(f"--init {args.init} is a {init.get('arch')} checkpoint, not {args.arch}")
+        net.load_state_dict(init["state_dict"])
+        t = init["training"].get("temperature", 1.0)
+        last = net.fc if hasattr(net, "fc") else net.fc2
+        with torch.no_grad():  # undo the baked temperature: resume from the raw weights
+            last.weight.mul_(t)
+            last.bias.mul_(t)
+        print(f"initialised from {args.init} (trained {init['training'].get('epochs')} epochs, {init['training'].get('seconds')} s)")
+    args.batch = args.batch or 32
+    args.head_lr_mult = args.head_lr_mult or (20.0 if args.arch == "edge" else 1.0)
+    lr = args.lr or (3e-3 if args.arch == "edge" else 1e-3)
+    # The classifier of a GAP head must grow large weights before a small lesion's few cells can outvote the
+    # background in the average; Adam moves each weight by about lr per step, so that layer gets a larger rate.
+    head = net.fc if hasattr(net, "fc") else net.fc2
+    head_ids = {id(p) for p in head.parameters()}
+    groups = [{"params": [p for p in net.parameters() if id(p) not in head_ids], "lr": lr},
+              {"params": list(head.parameters()), "lr": lr * args.head_lr_mult}]
+    opt = torch.optim.AdamW(groups, lr=lr, weight_decay=args.weight_decay)
+    steps_per_epoch = math.ceil(len(xtr) / args.batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[lr, lr * args.head_lr_mult],
+                                                total_steps=args.epochs * steps_per_epoch, pct_start=0.15)
+    g = torch.Generator().manual_seed(args.seed)
+    out = Path(args.out or MODEL_DIR / "runs" / args.arch)
+    out.mkdir(parents=True, exist_ok=True)
+    history = []
+    best = (float("inf"), -1)
+    bad = 0
+    ytr_t = torch.from_numpy(ytr)
+    yva_t = torch.from_numpy(yva)
+    deadline = t0 + args.max_minutes * 60 if args.max_minutes else None
+    for epoch in range(1, args.epochs + 1):
+        net.train()
+        perm = torch.randperm(len(xtr), generator=g)
+        bar = Progress(steps_per_epoch, f"epoch {epoch:3d}/{args.epochs}")
+        tot, correct, seen = 0.0, 0, 0
+        for s in range(steps_per_epoch):
+            idx = perm[s * args.batch:(s + 1) * args.batch]
+            raw = torch.from_numpy(xtr[idx.numpy()]).unsqueeze(1)
+            y = ytr_t[idx]
+            if use_masks:
+                m = torch.from_numpy(mtr[idx.numpy()]).unsqueeze(1)
+                raw, m = augment(raw, g, m)
+                a = net.features(to_input(raw, args.arch))
+                logits = net.fc(net.dropout(a.mean(dim=(2, 3))))
+                z = torch.einsum("ck,nkhw->nchw", net.fc.weight, a)  # per-cell evidence; image logit = mean + bias
+                loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
+                loss = loss + args.mask_loss * location_loss(z, y, m, torch.from_numpy(ktr[idx.numpy()]))
+            else:
+                logits = net(to_input(augment(raw, g), args.arch))
+                loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += float(loss) * len(idx)
+            correct += int((logits.argmax(1) == y).sum())
+            seen += len(idx)
+            bar.update(1, f"loss {tot / seen:.4f} acc {correct / seen:.3f}")
+        bar.close()
+        vl = evaluate_logits(net, xva, args.arch)
+        val_loss = float(F.cross_entropy(vl, yva_t))
+        val_acc = float((vl.argmax(1) == yva_t).float().mean())
+        history.append({"epoch": epoch, "loss": tot / seen, "accuracy": correct / seen, "val_loss": val_loss,
+                        "val_accuracy": val_acc, "seconds": round(time.time() - t0, 1)})
+        print(f"epoch {epoch}: loss {tot / seen:.4f} acc {correct / seen:.4f} val_loss {val_loss:.4f} val_acc {val_acc:.4f} "
+              f"({time.time() - t0:.0f}s)", flush=True)
+        if val_loss < best[0] - 1e-4:
+            best = (val_loss, epoch)
+            bad = 0
+            torch.save(net.state_dict(), out / "best-weights.pt")
+        else:
+            bad += 1
+            if bad >= args.patience:
+                print(f"early stop: no validation-loss improvement for {args.patience} epochs", flush=True)
+                break
+        if deadline and time.time() > deadline:
+            print(f"stopping: --max-minutes {args.max_minutes} reached", flush=True)
+            break
+    net.load_state_dict(torch.load(out / "best-weights.pt"))
+    vl = evaluate_logits(net, xva, args.arch)
+    temperature = fit_temperature(vl, yva_t)
+    bake_temperature(net, temperature)
+    seconds = round(time.time() - t0, 1)
+    counts = {s: int((ds.split == s).sum()) for s in ("train", "val", "test")}
+    training = {
+        "data": args.data_description or f"generated synthetic set ({Path(args.data).name}); see MODEL_CARD.md",
+        "seed": args.seed,
+        "epochs": len(history),
+        "best_epoch": best[1],
+        "images": counts,
+        "seconds": seconds,
+        "threads": torch.get_num_threads(),
+        "temperature": round(temperature, 4),
+        "optimizer": f"AdamW lr {lr} (last layer x{args.head_lr_mult:g}) wd {args.weight_decay}, one-cycle, batch {args.batch}",
+        "command": "npm run train -- " + " ".join(args.argv),
+        "resumed_from": ({"epochs": init["training"].get("epochs"), "seconds": init["training"].get("seconds"),
+                          "command": init["training"].get("command"),
+                          "resumed_from": init["training"].get("resumed_from")} if args.init else None),
+        "location_loss": args.mask_loss if use_masks else 0.0,
+    }
+    ckpt = {"arch": args.arch, "state_dict": net.state_dict(), "training": training, "history": history,
+            "data_root": str(args.data), "split_seed": args.seed, "parameters": count_parameters(net)}
+    torch.save(ckpt, out / "best.pt")
+    (out / "history.json").write_text(json.dumps({"history": history, "training": training, "data": ds.report}, indent=2))
+    print(f"best epoch {best[1]} (val loss {best[0]:.4f}), temperature {temperature:.3f}, {seconds:.0f}s; wrote {out / 'best.pt'}")
+    return ckpt
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description="Train the edge or seed brain-MRI classifier.")
+    ap.add_argument("--arch", choices=["edge", "seed"], default="edge")
+    ap.add_argument("--data", default=str(DEFAULT_DATA))
+    ap.add_argument("--epochs", type=int, default=100)
+    ap.add_argument("--patience", type=int, default=10)
+    ap.add_argument("--batch", type=int, default=None, help="batch size (the paper: 32)")
+    ap.add_argument("--lr", type=float, default=None)
+    ap.add_argument("--weight-decay", type=float, default=1e-4)
+    ap.add_argument("--label-smoothing", type=float, default=0.0)
+    ap.add_argument("--mask-loss", type=float, default=0.5,
+                    help="weight of the location loss on lesion masks (edge; used when the data has masks/)")
+    ap.add_argument("--head-lr-mult", type=float, default=None, help="learning-rate multiplier of the last layer (edge 20, seed 1)")
+    ap.add_argument("--init", default=None, help="start from this checkpoint (resume training with a new schedule)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N training images (smoke tests)")
+    ap.add_argument("--max-minutes", type=float, default=0, help="stop after the epoch that passes this wall time")
+    ap.add_argument("--out", default=None, help="run folder (default model/runs/<arch>)")
+    ap.add_argument("--data-description", default=None)
+    args = ap.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    train(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Generator: same seed gives the same bytes; lesions have masks that lie where their anatomy says."""
+import csv
+import hashlib
+import tempfile
+import unittest
+from pathlib import Path
+
+import numpy as np
+
+from brainmri import LABELS
+from brainmri.anatomy import Anatomy
+from brainmri.generate import generate, render
+
+
+def digest(root: Path) -> dict:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+class GeneratorTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.anatomy = Anatomy()
+
+    def test_same_seed_same_bytes_and_layout(self):
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b, tempfile.TemporaryDirectory() as c:
+            generate(a, seed=11, per_class=3, test_fraction=0.34, workers=2, quiet=True)
+            generate(b, seed=11, per_class=3, test_fraction=0.34, workers=1, quiet=True)
+            generate(c, seed=12, per_class=3, test_fraction=0.34, workers=1, quiet=True)
+            da, db, dc = digest(Path(a)), digest(Path(b)), digest(Path(c))
+            self.assertEqual(da, db)
+            self.assertEqual(set(da), set(dc))
+            self.assertNotEqual(da, dc)
+            for split in ("Training", "Testing"):
+                for folder in ("glioma", "meningioma", "notumor", "pituitary"):
+                    self.assertTrue(list((Path(a) / split / folder).glob("*.jpg")), (split, folder))
+            rows = list(csv.DictReader(open(Path(a) / "metadata.csv")))
+            self.assertEqual(len(rows), 12)
+            for r in rows:
+                self.assertIn(r["plane"], ("axial", "coronal", "sagittal"))
+                self.assertIn(r["contrast"], ("t1", "t1c", "t2", "flair"))
+                self.assertTrue((Path(a) / r["file"]).exists())
+                if r["label"] == "normal":
+                    self.assertEqual(r["mask"], "")
+                else:
+                    self.assertTrue((Path(a) / r["mask"]).exists())
+                    self.assertGreater(float(r["lesion_radius_px"]), 0)
+
+    def test_masks_lie_inside_the_head_where_anatomy_says(self):
+        for label in LABELS:
+            for i in range(6):
+                s = render(label, np.random.default_rng([99, LABELS.index(label), i]), self.anatomy)
+                self.assertEqual(s.image.shape, s.mask.shape)
+                self.assertTrue(200 <= s.image.shape[0] <= 512)
+                lesion = s.mask > 0
+                if label == "normal":
+                    self.assertFalse(lesion.any())
+                    continue
+                self.assertGreater(int((s.mask == 255).sum()), 20, (label, i))
+                if label in ("glioma", "meningioma"):
+                    # intra-axial and extra-axial tumours stay within the skull's inner table
+                    self.assertTrue(np.all(s.intracranial[lesion]), (label, i))
+                else:
+                    self.assertTrue(np.all(s.head[lesion]), (label, i))
+                if label == "pituitary":
+                    rows, cols = np.nonzero(lesion)
+                    # the sella is at the midline skull base: the lesion sits in the lower half of the head
+                    head_rows = np.nonzero(s.head.any(axis=1))[0]
+                    self.assertGreater(rows.mean(), head_rows.mean() - 0.15 * (head_rows[-1] - head_rows[0]), i)
+
+    def test_glioma_is_in_white_matter_and_has_oedema_on_some(self):
+        oedema = 0
+        for i in range(6):
+            s = render("glioma", np.random.default_rng([98, 0, i]), self.anatomy)
+            oedema += int((s.mask == 128).any())
+            self.assertEqual(s.meta["site"], "white matter")
+        self.assertGreater(oedema, 3)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,73 @@
+"""The committed model: manifest matches the .onnx (sha256, bytes, I/O), validates against the TypeScript schema,
+and the shipped model classifies every fixture as labelled, above the uncertainty threshold."""
+import hashlib
+import json
+import subprocess
+import tempfile
+import unittest
+from pathlib import Path
+
+import numpy as np
+import onnx
+
+from brainmri import LABELS
+from tests.helpers import ROOT, ort_run
+
+MODEL = ROOT / "model" / "brain-mri-edge.onnx"
+MANIFEST = ROOT / "model" / "brain-mri-edge.manifest.json"
+FIX = ROOT / "test" / "fixtures"
+
+
+class ManifestTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.m = json.loads(MANIFEST.read_text())
+
+    def test_sha256_and_size_match_the_committed_onnx(self):
+        data = MODEL.read_bytes()
+        self.assertEqual(self.m["model"]["file"], MODEL.name)
+        self.assertEqual(self.m["model"]["sha256"], hashlib.sha256(data).hexdigest())
+        self.assertEqual(self.m["model"]["bytes"], len(data))
+        self.assertLessEqual(len(data), 2 * 1024 * 1024)
+        self.assertLessEqual(self.m["model"]["parameters"], 300_000)
+
+    def test_graph_io_is_what_the_manifest_and_contract_say(self):
+        g = onnx.load(str(MODEL))
+        self.assertGreaterEqual(g.opset_import[0].version, 17)
+        self.assertEqual(self.m["model"]["opset"], g.opset_import[0].version)
+        (inp,) = g.graph.input
+        self.assertEqual(inp.name, self.m["input"]["name"])
+        dims = [d.dim_value if d.HasField("dim_value") else None for d in inp.type.tensor_type.shape.dim]
+        self.assertEqual(dims, [None, 1, 256, 256])
+        self.assertEqual(self.m["input"]["shape"], dims)
+        self.assertEqual([o.name for o in g.graph.output], ["logits", "probabilities", "cam"])
+        self.assertEqual(self.m["labels"], list(LABELS))
+        out = ort_run(MODEL, np.zeros((2, 1, 256, 256), np.float32))
+        self.assertEqual(out["logits"].shape, (2, 4))
+        self.assertEqual(out["cam"].shape, (2, 4, self.m["cam"]["height"], self.m["cam"]["width"]))
+
+    def test_validates_against_the_typescript_schema(self):
+        script = (
+            "import { readFileSync } from 'node:fs';\n"
+            f"import {{ manifestSchema }} from {json.dumps(str(ROOT / 'src' / 'core' / 'manifest.ts'))};\n"
+            f"const r = manifestSchema.safeParse(JSON.parse(readFileSync({json.dumps(str(MANIFEST))}, 'utf8')));\n"
+            "if (!r.success) { console.error(JSON.stringify(r.error.issues)); process.exit(1); }\n"
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            f = Path(tmp) / "check.ts"
+            f.write_text(script)
+            res = subprocess.run([str(ROOT / "node_modules" / ".bin" / "tsx"), str(f)], cwd=ROOT, capture_output=True, text=True)
+        self.assertEqual(res.returncode, 0, res.stderr)
+
+    def test_shipped_model_classifies_every_fixture_confidently(self):
+        entries = json.loads((FIX / "fixtures.json").read_text())
+        x = np.stack([np.fromfile(FIX / e["preprocessed"], dtype="<f4").reshape(1, 256, 256) for e in entries])
+        probs = ort_run(MODEL, x)["probabilities"]
+        threshold = self.m["thresholds"]["uncertain"]
+        for e, p in zip(entries, probs):
+            self.assertEqual(LABELS[int(p.argmax())], e["label"], e["file"])
+            self.assertGreater(float(p.max()), threshold + 0.2, e["file"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,282 @@
+// The Hono app every runtime serves (Node, the Worker, tests via app.request()): routes, docs, errors, auth, logging.
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import type { Context } from 'hono';
+import { DEFAULT_MAX_PIXELS, type Classifier, type ClassifyResult } from '../core/classifier.js';
+import { pngDataUrl } from '../core/png.js';
+import { SALIENCY_VIEWS } from '../core/saliency.js';
+import { toSource, type ClassifierSource } from './classifier-source.js';
+import { errorResponse, NotReadyError, toErrorResponse } from './errors.js';
+import { readImage } from './read-image.js';
+import { ClassifyQuery, ClassifyResponse, errorResponses, IMAGE_BODY, ModelResponse, NOTICE, SaliencyQuery } from './schemas.js';
+import { bearerMatches, securityHeaders } from './security.js';
+
+export interface AppLimits {
+  /** Request body limit in bytes (default 20 MiB). */
+  maxBodyBytes?: number;
+  /** Decoded pixel limit (default 40 megapixels); enforced by the classifier's decoder, repeated here for the docs. */
+  maxPixels?: number;
+  /** How long a request waits for a loading model before 503 (default 30 s). */
+  readyTimeoutMs?: number;
+}
+
+/** pino-shaped, so Node passes pino and the Worker a console wrapper. */
+export interface AppLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface CreateAppOptions {
+  classifier: Classifier | ClassifierSource;
+  limits?: AppLimits;
+  logger?: AppLogger;
+  /** When set, /v1/* needs `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** Static files (the kiosk at /): asked for GET/HEAD requests no route matched. */
+  assets?: { fetch(request: Request): Promise<Response> | Response };
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+type Env = { Variables: { route?: string } };
+
+export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
+  const source = toSource(options.classifier);
+  const maxBodyBytes = options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // Given explicitly, the app's pixel limit overrides the classifier's on every call.
+  const pixelLimit = options.limits?.maxPixels;
+  const maxPixels = pixelLimit ?? DEFAULT_MAX_PIXELS;
+  const readyTimeoutMs = options.limits?.readyTimeoutMs ?? 30_000;
+  const logger = options.logger;
+  let loadedVersion: string | undefined;
+
+  const app = new OpenAPIHono<Env>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const where = issue.path.length ? `query parameter "${issue.path.join('.')}"` : 'request';
+        return errorResponse(c, 422, 'invalid_parameter', `${where}: ${issue.message}`);
+      }
+    },
+  });
+
+  async function classifier(): Promise<Classifier> {
+    if (source.ready()) {
+      const c = await source.get();
+      loadedVersion ??= `${c.manifest.name}@${c.manifest.version}`;
+      return c;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const c = await Promise.race([
+        source.get(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new NotReadyError(`the model is still loading after ${readyTimeoutMs} ms; retry shortly`)), readyTimeoutMs);
+        }),
+      ]);
+      loadedVersion = `${c.manifest.name}@${c.manifest.version}`;
+      return c;
+    } catch (err) {
+      if (err instanceof NotReadyError) throw err;
+      throw new NotReadyError(`the model could not be loaded: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // Outermost: one log line per request, whatever happened inside. Never the body, file names or query values.
+  app.use('*', async (c, next) => {
+    const t0 = globalThis.performance.now();
+    await next();
+    const status = c.res.status;
+    const line = {
+      method: c.req.method,
+      route: c.get('route') ?? c.req.routePath,
+      status,
+      durationMs: Math.round((globalThis.performance.now() - t0) * 100) / 100,
+      model: loadedVersion ?? null,
+    };
+    if (status >= 500 && status !== 503) logger?.error(line, 'request');
+    else if (status === 503) logger?.warn(line, 'request');
+    else logger?.info(line, 'request');
+  });
+  app.use('*', securityHeaders());
+  app.use('/v1/*', async (c, next) => {
+    if (options.apiKey === undefined) return next();
+    if (await bearerMatches(c.req.header('authorization'), options.apiKey)) return next();
+    c.header('WWW-Authenticate', 'Bearer');
+    return errorResponse(c, 401, 'unauthorized', 'this server needs an API key: send "Authorization: Bearer <key>"');
+  });
+
+  app.onError((err, c) => {
+    const { response, internal } = toErrorResponse(err, c);
+    if (internal) logger?.error({ err: { name: (err as Error).name, message: (err as Error).message }, route: c.req.routePath }, 'unhandled error');
+    return response;
+  });
+
+  app.notFound(async (c) => {
+    if (options.assets && (c.req.method === 'GET' || c.req.method === 'HEAD') && !c.req.path.startsWith('/v1/')) {
+      const res = await options.assets.fetch(c.req.raw);
+      if (res.status !== 404) {
+        c.set('route', 'static');
+        return res;
+      }
+    }
+    c.set('route', '(unmatched)');
+    return errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}; see /docs`);
+  });
+
+  function classifyJson(r: ClassifyResult): z.infer<typeof ClassifyResponse> {
+    const { saliency, ...rest } = r;
+    return {
+      ...rest,
+      saliency: saliency && {
+        view: saliency.view,
+        label: saliency.label,
+        method: saliency.method,
+        width: saliency.width,
+        height: saliency.height,
+        dataUrl: pngDataUrl(saliency.png),
+      },
+      notice: NOTICE,
+    };
+  }
+
+  async function imageFrom(c: Context): Promise<Uint8Array> {
+    return (await readImage(c.req.raw, maxBodyBytes)).bytes;
+  }
+
+  const limitsText = `Limits: body ${Math.round(maxBodyBytes / 1048576)} MB, ${maxPixels / 1e6} megapixels.`;
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/classify',
+      security: [{ bearer: [] }],
+      summary: 'Classify one scan',
+      description: `Returns the predicted label, its confidence and every class probability. ${limitsText} ${NOTICE}`,
+      request: { query: ClassifyQuery, body: IMAGE_BODY as never },
+      responses: {
+        200: { description: 'Classification', content: { 'application/json': { schema: ClassifyResponse } } },
+        ...errorResponses([400, 401, 413, 415, 422, 503]),
+      },
+    }),
+    (async (c: Context) => {
+      const q = (c.req as unknown as { valid(t: 'query'): z.infer<typeof ClassifyQuery> }).valid('query');
+      const model = await classifier();
+      const bytes = await imageFrom(c);
+      const result = await model.classify(bytes, { saliency: q.saliency, saliencyClass: q.class, maxPixels: pixelLimit });
+      return c.json(classifyJson(result), 200);
+    }) as never,
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/saliency',
+      security: [{ bearer: [] }],
+      summary: 'Saliency map of one scan as PNG',
+      description: `The class-activation map of \`class\` (default: the predicted label), at the scan's size. Headers X-Label, X-Saliency-Class and X-Saliency-Method describe it. ${limitsText} ${NOTICE}`,
+      request: { query: SaliencyQuery, body: IMAGE_BODY as never },
+      responses: {
+        200: { description: 'PNG image', content: { 'image/png': { schema: { type: 'string', format: 'binary' } as never } } },
+        ...errorResponses([400, 401, 413, 415, 422, 503]),
+      },
+    }),
+    (async (c: Context) => {
+      const q = (c.req as unknown as { valid(t: 'query'): z.infer<typeof SaliencyQuery> }).valid('query');
+      const model = await classifier();
+      const bytes = await imageFrom(c);
+      const result = await model.classify(bytes, { saliency: q.view, saliencyClass: q.class, maxPixels: pixelLimit });
+      const s = result.saliency!;
+      return c.body(s.png as Uint8Array<ArrayBuffer>, 200, {
+        'Content-Type': 'image/png',
+        'X-Label': result.label,
+        'X-Confidence': result.confidence.toFixed(4),
+        'X-Saliency-Class': s.label,
+        'X-Saliency-Method': s.method,
+        'Cache-Control': 'no-store',
+      });
+    }) as never,
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/model',
+      security: [{ bearer: [] }],
+      summary: 'The served model: manifest (public part) and model-card metrics',
+      description: NOTICE,
+      responses: { 200: { description: 'Model', content: { 'application/json': { schema: ModelResponse } } }, ...errorResponses([401, 503]) },
+    }),
+    (async (c: Context) => {
+      const model = await classifier();
+      const m = model.manifest;
+      const body: z.infer<typeof ModelResponse> = {
+        name: m.name,
+        version: m.version,
+        description: m.description,
+        notice: m.notice,
+        sha256: m.model.sha256,
+        backend: model.backend,
+        labels: m.labels,
+        input: { ...m.input, architecture: m.model.architecture, parameters: m.model.parameters, opset: m.model.opset },
+        preprocessing: m.preprocessing,
+        saliency: { method: model.saliencyMethod, views: [...SALIENCY_VIEWS] },
+        thresholds: m.thresholds,
+        metrics: m.metrics ?? null,
+        training: m.training ?? null,
+        ...(m.card !== undefined ? { card: m.card } : {}),
+      };
+      return c.json(body, 200);
+    }) as never,
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: the process answers',
+      responses: { 200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+    }),
+    (c) => c.json({ status: 'ok' as const }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: model loaded and a warm-up inference done',
+      responses: {
+        200: { description: 'Ready', content: { 'application/json': { schema: z.object({ status: z.literal('ready'), model: z.string() }) } } },
+        ...errorResponses([503]),
+      },
+    }),
+    (async (c: Context) => {
+      if (!source.ready()) return errorResponse(c, 503, 'not_ready', 'the model is loading or warming up; retry shortly');
+      const model = await source.get();
+      loadedVersion = `${model.manifest.name}@${model.manifest.version}`;
+      return c.json({ status: 'ready', model: loadedVersion }, 200);
+    }) as never,
+  );
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Brain-MRI classifier API',
+      version: '1',
+      description: `Classifies a brain MRI slice as glioma, meningioma, normal or pituitary and renders where the model looked.\n\n**${NOTICE}**`,
+    },
+    components: {},
+  } as never);
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Only when the server sets an API key.' });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Brain-MRI classifier API (demonstration, not for diagnosis)' }));
+
+  // Requests with unknown methods on known paths still get the JSON error shape.
+  app.all('/v1/*', (c) => {
+    c.set('route', '(unmatched)');
+    return errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}; see /docs`);
+  });
+  return app;
+}

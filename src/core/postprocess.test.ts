@@ -1,0 +1,21 @@
+// Softmax and the label summary.
+import { describe, expect, it } from 'vitest';
+import { softmax, summarise } from './postprocess.js';
+
+describe('softmax', () => {
+  it('matches exp(x) / sum(exp(x)) and survives huge logits', () => {
+    const p = softmax([1, 2, 3]);
+    const e = [Math.exp(1), Math.exp(2), Math.exp(3)];
+    const s = e[0] + e[1] + e[2];
+    expect([...p].map((v) => +v.toFixed(10))).toEqual(e.map((v) => +(v / s).toFixed(10)));
+    const big = softmax([1000, 1001]);
+    expect(big[1]).toBeCloseTo(1 / (1 + Math.exp(-1)), 10);
+  });
+});
+
+describe('summarise', () => {
+  it('names the top label and keeps every probability by label', () => {
+    const s = summarise([0.1, 0.6, 0.2, 0.1], ['glioma', 'meningioma', 'normal', 'pituitary']);
+    expect(s).toEqual({ label: 'meningioma', index: 1, confidence: 0.6, probabilities: { glioma: 0.1, meningioma: 0.6, normal: 0.2, pituitary: 0.1 } });
+  });
+});

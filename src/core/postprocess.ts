@@ -1,0 +1,31 @@
+// Turns model outputs into probabilities by label, the top class and its confidence.
+
+/** Numerically stable softmax over one row. */
+export function softmax(logits: ArrayLike<number>): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  const out = new Float64Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] - max);
+  for (let i = 0; i < out.length; i++) out[i] /= sum;
+  return out;
+}
+
+export interface Summary {
+  label: string;
+  index: number;
+  confidence: number;
+  probabilities: Record<string, number>;
+}
+
+/** Probabilities by label (manifest order) and the arg-max; ties go to the earlier label. */
+export function summarise(probabilities: ArrayLike<number>, labels: readonly string[]): Summary {
+  if (probabilities.length < labels.length) throw new RangeError(`model gave ${probabilities.length} scores for ${labels.length} labels`);
+  const byLabel: Record<string, number> = {};
+  let index = 0;
+  for (let i = 0; i < labels.length; i++) {
+    byLabel[labels[i]] = probabilities[i];
+    if (probabilities[i] > probabilities[index]) index = i;
+  }
+  return { label: labels[index], index, confidence: probabilities[index], probabilities: byLabel };
+}

@@ -1,0 +1,78 @@
+// Resize, normalisation and layout against hand-computed values on tiny literal images.
+import { describe, expect, it } from 'vitest';
+import type { Manifest } from './manifest.js';
+import { preprocess, toPlanes } from './preprocess.js';
+import { resizePlane, resizeTaps } from './resize.js';
+
+describe('resizePlane (PIL bilinear, antialiased, float)', () => {
+  it('halves 4 -> 2 with tent weights [1/8, 3/8, 3/8, 1/8]', () => {
+    // scale 2, support 2: output 0 has centre 1.0, taps k=0..2 with weights tri((k - 0.5) / 2) = 0.75, 0.75, 0.25.
+    const t = resizeTaps(4, 2);
+    expect(t.start[0]).toBe(0);
+    expect(t.count[0]).toBe(3);
+    expect([...t.weights.subarray(0, 3)].map((w) => +w.toFixed(6))).toEqual([0.428571, 0.428571, 0.142857]);
+    const out = resizePlane(Float32Array.from([0, 70, 140, 210]), 4, 1, 2, 1);
+    expect(out[0]).toBeCloseTo(0 * 0.428571 + 70 * 0.428571 + 140 * 0.142857, 3);
+  });
+
+  it('keeps a constant image constant, in both directions', () => {
+    const src = new Float32Array(7 * 5).fill(123.5);
+    for (const [w, h] of [[3, 2], [14, 11], [7, 5], [1, 1]]) {
+      const out = resizePlane(src, 7, 5, w, h);
+      expect(out.length).toBe(w * h);
+      for (const v of out) expect(v).toBeCloseTo(123.5, 4);
+    }
+  });
+
+  it('upsamples 2 -> 4 like PIL (edge samples clamp, inner ones interpolate)', () => {
+    const out = resizePlane(Float32Array.from([0, 100]), 2, 1, 4, 1);
+    expect([...out].map((v) => +v.toFixed(3))).toEqual([0, 25, 75, 100]);
+  });
+
+  it('does the horizontal pass first: a vertical ramp is untouched by a width-only resize', () => {
+    const src = Float32Array.from([10, 10, 10, 10, 50, 50, 50, 50]);
+    expect([...resizePlane(src, 4, 2, 2, 2)]).toEqual([10, 10, 50, 50]);
+  });
+});
+
+const manifest = (over: Partial<Manifest['input']> = {}, color: 'grayscale' | 'rgb' = 'grayscale'): Manifest =>
+  ({
+    input: { name: 'image', shape: [null, 1, 2, 2], layout: 'NCHW', dtype: 'float32', channels: color === 'rgb' ? 3 : 1, ...over },
+    preprocessing: { resize: { width: 2, height: 2, filter: 'bilinear-antialias' }, color, scale: 1 / 255, mean: [0.5, 0.25, 0], std: [0.5, 0.25, 1] },
+  }) as unknown as Manifest;
+
+describe('preprocess', () => {
+  it('converts RGB to Rec.601 luma in float and ignores alpha', () => {
+    const [g] = toPlanes({ data: Uint8Array.from([255, 0, 0, 9, 0, 255, 0, 9, 0, 0, 255, 9, 10, 20, 30, 9]), width: 2, height: 2, channels: 4 }, 'grayscale');
+    expect([...g].map((v) => +v.toFixed(4))).toEqual([76.245, 149.685, 29.07, 0.299 * 10 + 0.587 * 20 + 0.114 * 30].map((v) => +v.toFixed(4)));
+  });
+
+  it('keeps 16-bit depth: divides by 257 without rounding', () => {
+    const [g] = toPlanes({ data: Uint16Array.from([65535, 257, 1000, 0]), width: 2, height: 2, channels: 1 }, 'grayscale');
+    expect(g[0]).toBe(255);
+    expect(g[1]).toBe(1);
+    expect(g[2]).toBeCloseTo(1000 / 257, 5);
+  });
+
+  it('applies scale, mean and std: x = (v * scale - mean) / std', () => {
+    const t = preprocess({ data: Uint8Array.from([0, 255, 51, 204]), width: 2, height: 2, channels: 1 }, manifest());
+    expect(t.dims).toEqual([1, 1, 2, 2]);
+    expect([...t.data].map((v) => +v.toFixed(5))).toEqual([-1, 1, -0.6, 0.6]);
+  });
+
+  it('lays out rgb as NCHW planes or NHWC interleaved', () => {
+    const image = { data: Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]), width: 2, height: 2, channels: 3 as const };
+    const nchw = preprocess(image, manifest({ shape: [null, 3, 2, 2] }, 'rgb'));
+    expect(nchw.dims).toEqual([1, 3, 2, 2]);
+    // channel 0 (R): mean 0.5 std 0.5 -> 255 -> 1, 0 -> -1
+    expect([...nchw.data.subarray(0, 4)].map((v) => +v.toFixed(4))).toEqual([1, -1, -1, 1]);
+    const nhwc = preprocess(image, manifest({ shape: [null, 2, 2, 3], layout: 'NHWC' }, 'rgb'));
+    expect(nhwc.dims).toEqual([1, 2, 2, 3]);
+    for (let c = 0; c < 3; c++) for (let i = 0; i < 4; i++) expect(nhwc.data[i * 3 + c]).toBeCloseTo(nchw.data[c * 4 + i], 6);
+  });
+
+  it('replicates grey into three channels for an rgb model', () => {
+    const t = preprocess({ data: Uint8Array.from([255, 255, 255, 255]), width: 2, height: 2, channels: 1 }, manifest({ shape: [null, 3, 2, 2] }, 'rgb'));
+    expect([...t.data].map((v) => +v.toFixed(4))).toEqual([1, 1, 1, 1, 3, 3, 3, 3, 1, 1, 1, 1]);
+  });
+});

@@ -1,0 +1,128 @@
+// The one resize definition (PIL BILINEAR with antialias, in float, no integer rounding) shared by training and every runtime.
+
+/** Per-output-index taps: where each output sample starts in the input and its normalised weights. */
+export interface ResizeTaps {
+  start: Int32Array;
+  count: Int32Array;
+  /** count[i] weights for output i, packed at offset i * maxTaps. */
+  weights: Float64Array;
+  maxTaps: number;
+}
+
+const tapsCache = new Map<string, ResizeTaps>();
+
+/** Weights for resizing `inSize` samples to `outSize` (see docs/contracts.md, "Preprocessing", step 3). Cached: sizes repeat. */
+export function resizeTaps(inSize: number, outSize: number): ResizeTaps {
+  const key = `${inSize}:${outSize}`;
+  const hit = tapsCache.get(key);
+  if (hit) return hit;
+  const scale = inSize / outSize;
+  const filterscale = Math.max(scale, 1);
+  const support = filterscale;
+  const maxTaps = Math.ceil(support) * 2 + 1;
+  const start = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const weights = new Float64Array(outSize * maxTaps);
+  for (let i = 0; i < outSize; i++) {
+    const center = (i + 0.5) * scale;
+    const lo = Math.max(0, Math.trunc(center - support + 0.5));
+    const hi = Math.min(inSize, Math.trunc(center + support + 0.5));
+    let sum = 0;
+    for (let k = lo; k < hi; k++) {
+      const w = Math.max(0, 1 - Math.abs((k - center + 0.5) / filterscale));
+      weights[i * maxTaps + (k - lo)] = w;
+      sum += w;
+    }
+    if (sum !== 0) for (let k = 0; k < hi - lo; k++) weights[i * maxTaps + k] /= sum;
+    start[i] = lo;
+    count[i] = hi - lo;
+  }
+  const taps = { start, count, weights, maxTaps };
+  if (tapsCache.size > 64) tapsCache.clear();
+  tapsCache.set(key, taps);
+  return taps;
+}
+
+// Two copies of the horizontal pass on purpose: V8 optimises a loop for one array type, and 8-bit input is the common case.
+function horizontal8(src: Uint8Array | Uint8ClampedArray, inW: number, inH: number, outW: number, t: ResizeTaps): Float32Array {
+  const h = new Float32Array(outW * inH);
+  const { start, count, weights, maxTaps } = t;
+  for (let y = 0; y < inH; y++) {
+    const row = y * inW;
+    const outRow = y * outW;
+    for (let x = 0; x < outW; x++) {
+      const s0 = row + start[x];
+      const n = count[x];
+      const wo = x * maxTaps;
+      if (n === 4) {
+        // The 2x-downscale case (512 -> 256), unrolled: most scans take this path.
+        h[outRow + x] = src[s0] * weights[wo] + src[s0 + 1] * weights[wo + 1] + src[s0 + 2] * weights[wo + 2] + src[s0 + 3] * weights[wo + 3];
+      } else {
+        let acc = 0;
+        for (let k = 0; k < n; k++) acc += src[s0 + k] * weights[wo + k];
+        h[outRow + x] = acc;
+      }
+    }
+  }
+  return h;
+}
+
+function horizontalF(src: Float32Array, inW: number, inH: number, outW: number, t: ResizeTaps): Float32Array {
+  const h = new Float32Array(outW * inH);
+  const { start, count, weights, maxTaps } = t;
+  for (let y = 0; y < inH; y++) {
+    const row = y * inW;
+    const outRow = y * outW;
+    for (let x = 0; x < outW; x++) {
+      const s0 = row + start[x];
+      const n = count[x];
+      const wo = x * maxTaps;
+      if (n === 4) {
+        // The 2x-downscale case (512 -> 256), unrolled: most scans take this path.
+        h[outRow + x] = src[s0] * weights[wo] + src[s0 + 1] * weights[wo + 1] + src[s0 + 2] * weights[wo + 2] + src[s0 + 3] * weights[wo + 3];
+      } else {
+        let acc = 0;
+        for (let k = 0; k < n; k++) acc += src[s0 + k] * weights[wo + k];
+        h[outRow + x] = acc;
+      }
+    }
+  }
+  return h;
+}
+
+/** Resizes one plane (row-major; float, or 8-bit samples read directly) to outW x outH: horizontal pass first, then vertical, as PIL does. */
+export function resizePlane(src: Float32Array | Uint8Array | Uint8ClampedArray, inW: number, inH: number, outW: number, outH: number): Float32Array {
+  if (src.length < inW * inH) throw new RangeError(`plane has ${src.length} samples, expected ${inW}x${inH}`);
+  const eight = !(src instanceof Float32Array);
+  let horizontal: Float32Array;
+  if (outW !== inW) horizontal = eight ? horizontal8(src, inW, inH, outW, resizeTaps(inW, outW)) : horizontalF(src, inW, inH, outW, resizeTaps(inW, outW));
+  else horizontal = eight ? new Float32Array(src.subarray(0, inW * inH)) : src;
+  if (outH === inH) return horizontal === src ? horizontal.slice() : horizontal;
+  const t = resizeTaps(inH, outH);
+  const out = new Float32Array(outW * outH);
+  // Each output row mixes a few input rows; accumulating in a local (not in the Float32 output) avoids rounding and
+  // re-reading on every tap.
+  for (let y = 0; y < outH; y++) {
+    const n = t.count[y];
+    const wo = y * t.maxTaps;
+    const o = y * outW;
+    const r0 = t.start[y] * outW;
+    if (n === 4) {
+      const r1 = r0 + outW;
+      const r2 = r1 + outW;
+      const r3 = r2 + outW;
+      const w0 = t.weights[wo];
+      const w1 = t.weights[wo + 1];
+      const w2 = t.weights[wo + 2];
+      const w3 = t.weights[wo + 3];
+      for (let x = 0; x < outW; x++) out[o + x] = horizontal[r0 + x] * w0 + horizontal[r1 + x] * w1 + horizontal[r2 + x] * w2 + horizontal[r3 + x] * w3;
+    } else {
+      for (let x = 0; x < outW; x++) {
+        let acc = 0;
+        for (let k = 0, r = r0 + x; k < n; k++, r += outW) acc += horizontal[r] * t.weights[wo + k];
+        out[o + x] = acc;
+      }
+    }
+  }
+  return out;
+}

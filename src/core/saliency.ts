@@ -1,0 +1,125 @@
+// Renders a class-activation map as a turbo heatmap or an overlay on the scan (docs/contracts.md, "Saliency").
+import { TURBO } from './colormap.js';
+import { bitDepthOf, type RawImage } from './image.js';
+
+export type SaliencyView = 'overlay' | 'heatmap';
+export const SALIENCY_VIEWS: readonly SaliencyView[] = ['overlay', 'heatmap'];
+/** Overlay opacity at full heat: enough colour to read the map while the anatomy stays visible. */
+export const OVERLAY_ALPHA = 0.45;
+/** Alpha 255 in the top byte, written as the int32 it is (0xff000000 would be a double in V8). */
+const OPAQUE = -16777216;
+
+/** ReLU then divide by the maximum; an all-zero (or all-negative) map stays zero. */
+export function normaliseCam(cam: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(cam.length);
+  let max = 0;
+  for (let i = 0; i < cam.length; i++) {
+    const v = cam[i] > 0 ? cam[i] : 0;
+    out[i] = v;
+    if (v > max) max = v;
+  }
+  if (max > 0) for (let i = 0; i < out.length; i++) out[i] /= max;
+  return out;
+}
+
+interface Axis {
+  i0: Int32Array;
+  i1: Int32Array;
+  f: Float32Array;
+}
+
+/** Source indices and fractions for half-pixel-centre bilinear sampling (align_corners=false), clamped at edges. */
+function axis(inSize: number, outSize: number): Axis {
+  const i0 = new Int32Array(outSize);
+  const i1 = new Int32Array(outSize);
+  const f = new Float32Array(outSize);
+  const scale = inSize / outSize;
+  for (let o = 0; o < outSize; o++) {
+    const s = Math.min(inSize - 1, Math.max(0, (o + 0.5) * scale - 0.5));
+    const lo = Math.floor(s);
+    i0[o] = lo;
+    i1[o] = Math.min(lo + 1, inSize - 1);
+    f[o] = s - lo;
+  }
+  return { i0, i1, f };
+}
+
+/** Bilinear upsample (or downsample) of a map to outW x outH; separable, so each map row is widened once. */
+export function upsampleBilinear(map: Float32Array, w: number, h: number, outW: number, outH: number): Float32Array {
+  const ax = axis(w, outW);
+  const ay = axis(h, outH);
+  const rows = new Float32Array(h * outW);
+  for (let r = 0; r < h; r++) {
+    const m = r * w;
+    const o = r * outW;
+    for (let x = 0; x < outW; x++) {
+      const a = map[m + ax.i0[x]];
+      rows[o + x] = a + (map[m + ax.i1[x]] - a) * ax.f[x];
+    }
+  }
+  const out = new Float32Array(outW * outH);
+  for (let y = 0; y < outH; y++) {
+    const r0 = ay.i0[y] * outW;
+    const r1 = ay.i1[y] * outW;
+    const fy = ay.f[y];
+    const o = y * outW;
+    for (let x = 0; x < outW; x++) {
+      const top = rows[r0 + x];
+      out[o + x] = top + (rows[r1 + x] - top) * fy;
+    }
+  }
+  return out;
+}
+
+/** Grayscale of the scan in 0..255 for the overlay's background (Rec.601 luma, 16-bit divided by 257). */
+function greyPlane(image: RawImage): Float32Array {
+  const { data, channels } = image;
+  const n = image.width * image.height;
+  // Always a Float32Array, so the blend loop sees one array type and stays fast.
+  if (channels === 1 && bitDepthOf(image) === 8) return new Float32Array(data.subarray(0, n));
+  const k = bitDepthOf(image) === 16 ? 1 / 257 : 1;
+  const g = new Float32Array(n);
+  for (let i = 0, p = 0; i < n; i++, p += channels) g[i] = (channels >= 3 ? 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2] : data[p]) * k;
+  return g;
+}
+
+/**
+ * RGBA pixels at the image's size: `heatmap` is the colormap alone, `overlay` blends it over the scan with
+ * alpha = OVERLAY_ALPHA * heat (heat in the colormap's 1/255 steps), so cold regions show the untouched anatomy.
+ */
+export function renderSaliency(cam: ArrayLike<number>, camW: number, camH: number, image: RawImage, view: SaliencyView): Uint8ClampedArray {
+  if (cam.length !== camW * camH) throw new RangeError(`cam has ${cam.length} values, expected ${camW}x${camH}`);
+  const { width: W, height: H } = image;
+  const heat = upsampleBilinear(normaliseCam(cam), camW, camH, W, H);
+  const out = new Uint8ClampedArray(W * H * 4);
+  // One 32-bit store per pixel (RGBA in memory order on little-endian hosts, which every JS engine we target is).
+  // Int32 (not Uint32) so the packed values stay small integers in V8 instead of boxed doubles.
+  const px = new Int32Array(out.buffer);
+  const n = W * H;
+  if (view === 'heatmap') {
+    const packed = new Int32Array(256);
+    for (let i = 0; i < 256; i++) packed[i] = TURBO[i * 3] | (TURBO[i * 3 + 1] << 8) | (TURBO[i * 3 + 2] << 16) | OPAQUE;
+    for (let i = 0; i < n; i++) px[i] = packed[(heat[i] * 255 + 0.5) | 0];
+    return out;
+  }
+  const grey = greyPlane(image);
+  // Heat is quantised to the colormap's 256 steps and alpha with it, so the blend becomes table lookups:
+  // out = g * (1 - a[k]) + T[k] * a[k] + 0.5, truncated (round half up; the result stays within 0..255).
+  const keep = new Float32Array(256);
+  const addR = new Float32Array(256);
+  const addG = new Float32Array(256);
+  const addB = new Float32Array(256);
+  for (let k = 0; k < 256; k++) {
+    const a = OVERLAY_ALPHA * (k / 255);
+    keep[k] = 1 - a;
+    addR[k] = TURBO[k * 3] * a + 0.5;
+    addG[k] = TURBO[k * 3 + 1] * a + 0.5;
+    addB[k] = TURBO[k * 3 + 2] * a + 0.5;
+  }
+  for (let i = 0; i < n; i++) {
+    const k = (heat[i] * 255 + 0.5) | 0;
+    const g = grey[i] * keep[k];
+    px[i] = (g + addR[k]) | ((g + addG[k]) << 8) | ((g + addB[k]) << 16) | OPAQUE;
+  }
+  return out;
+}

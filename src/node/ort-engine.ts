@@ -1,0 +1,61 @@
+// InferenceEngine over onnxruntime-node: one session per process, provider chosen by configuration with a CPU fallback.
+import * as ort from 'onnxruntime-node';
+import type { EngineTensor, InferenceEngine } from '../core/engine.js';
+
+export type Provider = 'cpu' | 'webgpu' | 'cuda';
+export const PROVIDERS: readonly Provider[] = ['cpu', 'webgpu', 'cuda'];
+
+export interface OrtEngineOptions {
+  provider?: Provider;
+  /** Threads inside one operator; default 1 keeps per-request latency stable on small CPUs and leaves a core for HTTP. */
+  intraOpThreads?: number;
+  interOpThreads?: number;
+  /** Receives the one line that says a provider was missing and CPU is used instead. */
+  warn?: (message: string) => void;
+}
+
+function sessionOptions(provider: Provider, o: OrtEngineOptions): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: o.intraOpThreads ?? 1,
+    interOpNumThreads: o.interOpThreads ?? 1,
+    executionMode: 'sequential',
+    // When probing an optional provider, ORT's own error line would duplicate our single fallback message.
+    ...(provider === 'cpu' ? {} : { logSeverityLevel: 4 as const }),
+  };
+}
+
+export async function createOrtEngine(onnx: Uint8Array, options: OrtEngineOptions = {}): Promise<InferenceEngine> {
+  const wanted = options.provider ?? 'cpu';
+  let provider: Provider = wanted;
+  let session: ort.InferenceSession;
+  // ORT's native logger would print its own multi-line error for a missing provider library; ours is the one line.
+  // (The level is fixed at ORT's first initialisation in the process.)
+  if (wanted !== 'cpu') ort.env.logLevel = 'fatal';
+  try {
+    session = await ort.InferenceSession.create(onnx, sessionOptions(wanted, options));
+  } catch (err) {
+    if (wanted === 'cpu') throw err;
+    // ORT messages start with a source path and a C++ signature; the useful part is after the last "::" or ": ".
+    const first = ((err as Error).message ?? String(err)).split('\n')[0];
+    const reason = first.replace(/^\/\S+:\d+ .*?\)\s*/, '').slice(0, 200).trim() || first.slice(0, 200);
+    options.warn?.(`execution provider "${wanted}" is not available (${reason}); falling back to cpu`);
+    provider = 'cpu';
+    session = await ort.InferenceSession.create(onnx, sessionOptions('cpu', options));
+  }
+  return {
+    backend: `onnxruntime-node/${provider}`,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(feeds: Record<string, EngineTensor>) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
+      const out = await session.run(ortFeeds);
+      const result: Record<string, EngineTensor> = {};
+      for (const [name, t] of Object.entries(out)) result[name] = { data: t.data as Float32Array, dims: t.dims };
+      return result;
+    },
+    release: () => session.release(),
+  };
+}

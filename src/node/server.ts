@@ -1,0 +1,92 @@
+// `npm start`: serves the app on PORT with the bundled (or MODEL=) model; ready after load + warm-up; graceful SIGTERM.
+// Static imports are only what model loading needs; the HTTP stack is imported while the ONNX session is created.
+import { lazySource } from '../app/classifier-source.js';
+import { readConfig } from './config.js';
+import { loadNodeClassifier } from './load-classifier.js';
+import type { Provider } from './ort-engine.js';
+import { KIOSK_DIR } from './paths.js';
+import { warmSharp } from './sharp-decoder.js';
+
+export async function main(): Promise<void> {
+  let config;
+  try {
+    config = readConfig();
+  } catch (err) {
+    process.stderr.write(`brain-mri: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const maxPixels = Math.round(config.MAX_MEGAPIXELS * 1e6);
+  const early: string[] = [];
+  const source = lazySource(
+    () =>
+      loadNodeClassifier({
+        manifestPath: config.MODEL,
+        provider: config.ORT_PROVIDER as Provider,
+        intraOpThreads: config.ORT_INTRA_OP_THREADS,
+        interOpThreads: config.ORT_INTER_OP_THREADS,
+        maxPixels,
+        warn: (message) => early.push(message),
+      }),
+    { eager: true },
+  );
+  const [{ serve }, { default: pino }, { createApp }, { staticAssets }] = await Promise.all([
+    import('@hono/node-server'),
+    import('pino'),
+    import('../app/create-app.js'),
+    import('./static-assets.js'),
+  ]);
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'brain-mri' } });
+  const app = createApp({
+    classifier: source,
+    limits: { maxBodyBytes: Math.round(config.MAX_BODY_MB * 1048576), maxPixels },
+    logger,
+    apiKey: config.API_KEY,
+    assets: staticAssets(config.KIOSK_DIR ?? KIOSK_DIR),
+  });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    logger.info({ port: info.port, host: config.HOST }, 'listening');
+  });
+  server.on('error', (err) => {
+    logger.fatal({ err: { message: err.message } }, 'cannot listen');
+    process.exit(1);
+  });
+
+  source
+    .get()
+    .then((c) => {
+      for (const message of early) logger.warn({ provider: config.ORT_PROVIDER }, message);
+      warmSharp().catch((err: Error) => logger.error({ err: { message: err.message } }, 'sharp failed to load: image decoding will fail'));
+      logger.info(
+        { model: `${c.manifest.name}@${c.manifest.version}`, backend: c.backend, saliency: c.saliencyMethod, readyMs: Math.round(process.uptime() * 1000) },
+        'ready',
+      );
+    })
+    .catch((err: Error) => {
+      for (const message of early) logger.warn({ provider: config.ORT_PROVIDER }, message);
+      logger.fatal({ err: { message: err.message } }, 'the model could not be loaded; refusing to serve');
+      process.exitCode = 1;
+      server.close();
+    });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    // Requests already accepted complete; keep-alive sockets close once idle.
+    server.close(async () => {
+      await source.loaded()?.release().catch(() => undefined);
+      logger.info('stopped');
+      process.exit(process.exitCode ?? 0);
+    });
+    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    setTimeout(() => {
+      logger.warn('requests still running after 10 s; exiting');
+      process.exit(1);
+    }, 10_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

@@ -1,0 +1,112 @@
+// The shared HTTP suite over real HTTP against the Node server (the one `npm start` runs), on a free port.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defineHttpSuite } from './http-suite.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+let child: ChildProcess | undefined;
+let logs = '';
+
+async function startServer(env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node/server.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not listen in 20 s:\n${logs}`)), 20_000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      logs += d.toString();
+      const m = /"port":(\d+)/.exec(logs);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    });
+    proc.stderr!.on('data', (d: Buffer) => (logs += d.toString()));
+    proc.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${logs}`)));
+  });
+  return { child: proc, base };
+}
+
+afterAll(() => {
+  child?.kill('SIGKILL');
+});
+
+defineHttpSuite('Node server over HTTP', async () => {
+  const started = await startServer();
+  child = started.child;
+  return { fetch: (path, init) => fetch(started.base + path, init) };
+});
+
+describe('Node server process', () => {
+  it('logs one line per request with method, route, status, duration and model version, and no file names', async () => {
+    const lines = logs
+      .split('\n')
+      .filter((l) => l.includes('"msg":"request"'))
+      .map((l) => JSON.parse(l));
+    expect(lines.length).toBeGreaterThan(20);
+    const classify = lines.find((l) => l.route === '/v1/classify' && l.status === 200);
+    expect(classify).toMatchObject({ method: 'POST', model: expect.stringMatching(/^brain-mri-edge@/) });
+    expect(typeof classify.durationMs).toBe('number');
+    expect(logs).not.toMatch(/scan\.jpg|glioma-1\.jpg|patient notes/);
+  });
+
+  it('finishes a request in flight on SIGTERM, then exits 0', async () => {
+    const { child: proc, base } = await startServer();
+    for (let i = 0; i < 100 && (await fetch(`${base}/readyz`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    const { fixtureBytes, loadFixtures } = await import('./http-suite.js');
+    const f = loadFixtures()[0];
+    // The body is streamed in two halves around the signal, so the request is provably in flight when SIGTERM lands.
+    const bytes = fixtureBytes(f.file);
+    let sendRest!: () => void;
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(bytes.subarray(0, bytes.length >> 1));
+        await new Promise<void>((r) => (sendRest = r));
+        controller.enqueue(bytes.subarray(bytes.length >> 1));
+        controller.close();
+      },
+    });
+    const inFlight = fetch(`${base}/v1/saliency`, { method: 'POST', body, headers: { 'content-type': 'image/jpeg' }, duplex: 'half' } as RequestInit);
+    await new Promise((r) => setTimeout(r, 300));
+    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+    proc.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 100));
+    sendRest();
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(await exited).toBe(0);
+  });
+
+  it.each([
+    ['a missing manifest', (): string => 'test/does-not-exist.manifest.json', /manifest field \\"\(manifest file\)\\": cannot read .*does-not-exist/],
+    [
+      'an .onnx whose sha256 differs from the manifest',
+      (): string => {
+        const dir = mkdtempSync(join(tmpdir(), 'brain-mri-model-'));
+        const m = JSON.parse(readFileSync(join(ROOT, 'src/node/testdata/tiny-cam.manifest.json'), 'utf8'));
+        m.model.sha256 = '0'.repeat(64);
+        copyFileSync(join(ROOT, 'src/node/testdata/tiny-cam.onnx'), join(dir, 'tiny-cam.onnx'));
+        writeFileSync(join(dir, 'm.json'), JSON.stringify(m));
+        return join(dir, 'm.json');
+      },
+      /manifest field \\"model.sha256\\": the manifest says 0{64} but tiny-cam.onnx hashes to [0-9a-f]{64}/,
+    ],
+  ] as const)('refuses at start-up %s, exiting 1 with the field named', async (_what, model, message) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node/server.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MODEL: model() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));
+    expect(code).toBe(1);
+    expect(out).toMatch(message);
+  });
+});

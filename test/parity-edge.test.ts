@@ -1,0 +1,98 @@
+// Same image, same answer: the Worker in workerd (onnxruntime-web, pure-JS decoders) against the Node service
+// (onnxruntime-node, sharp) on every fixture: label equal, probabilities within 1e-3, heat within 2/255 per pixel.
+import { decode as decodePng } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app/create-app.js';
+import { TURBO } from '../src/core/colormap.js';
+import { loadNodeClassifier } from '../src/node/load-classifier.js';
+import { fixtureBytes, loadFixtures } from './http-suite.js';
+import { startWorker, type RunningWorker } from './support/worker-server.js';
+
+type Fetch = (path: string, init?: RequestInit) => Promise<Response>;
+
+const PROBABILITY_TOLERANCE = 1e-3;
+/** The heat (normalised CAM, 0..1) behind each heatmap pixel may differ by this many 255ths. */
+const HEAT_TOLERANCE = 2;
+/**
+ * Overlay RGB per channel, out of 255: heat within 2/255 moves a Turbo colour by up to ~2 x 9 levels, blended at
+ * alpha <= 0.45 (about 8), plus at most 1 level of JPEG decoder difference in the grey background.
+ */
+const OVERLAY_TOLERANCE = 9;
+
+/** Heat index 0..255 of a heatmap pixel: the Turbo entry it was drawn with (exact match; nearest as a fallback). */
+const TURBO_INDEX = new Map<number, number>();
+for (let i = 255; i >= 0; i--) TURBO_INDEX.set((TURBO[i * 3] << 16) | (TURBO[i * 3 + 1] << 8) | TURBO[i * 3 + 2], i);
+function heatIndex(r: number, g: number, b: number): number {
+  const exact = TURBO_INDEX.get((r << 16) | (g << 8) | b);
+  if (exact !== undefined) return exact;
+  let best = 0;
+  let bestD = Infinity;
+  for (let i = 0; i < 256; i++) {
+    const d = (TURBO[i * 3] - r) ** 2 + (TURBO[i * 3 + 1] - g) ** 2 + (TURBO[i * 3 + 2] - b) ** 2;
+    if (d < bestD) [best, bestD] = [i, d];
+  }
+  return best;
+}
+
+function pngPixels(dataUrl: string): { width: number; height: number; channels: number; data: Uint8Array } {
+  const bytes = Uint8Array.from(atob(dataUrl.replace(/^data:image\/png;base64,/, '')), (c) => c.charCodeAt(0));
+  const png = decodePng(bytes);
+  return { width: png.width, height: png.height, channels: png.channels, data: png.data as Uint8Array };
+}
+
+async function classify(fetch: Fetch, bytes: Uint8Array, type: string, view: 'heatmap' | 'overlay') {
+  const res = await fetch(`/v1/classify?saliency=${view}`, { method: 'POST', body: bytes as Uint8Array<ArrayBuffer>, headers: { 'content-type': type } });
+  expect(res.status).toBe(200);
+  return res.json() as Promise<{ label: string; probabilities: Record<string, number>; saliency: { dataUrl: string; label: string } }>;
+}
+
+describe('Worker (workerd) and Node give the same answers', () => {
+  let worker: RunningWorker;
+  let node: Fetch;
+
+  beforeAll(async () => {
+    const [w, classifier] = await Promise.all([startWorker(), loadNodeClassifier()]);
+    worker = w;
+    const app = createApp({ classifier });
+    node = async (path, init) => app.request(path, init);
+  });
+
+  afterAll(async () => {
+    await worker?.dispose();
+  });
+
+  const fixtures = loadFixtures();
+
+  it('covers JPEG and PNG fixtures', () => {
+    expect(fixtures.some((f) => f.file.endsWith('.jpg'))).toBe(true);
+    expect(fixtures.some((f) => f.file.endsWith('.png'))).toBe(true);
+  });
+
+  for (const view of ['heatmap', 'overlay'] as const) {
+    it.each(fixtures)(`$file: label, probabilities and ${view} agree`, async ({ file }) => {
+      const bytes = fixtureBytes(file);
+      const type = file.endsWith('.png') ? 'image/png' : 'image/jpeg';
+      const [edge, ref] = await Promise.all([classify(worker.fetch, bytes, type, view), classify(node, bytes, type, view)]);
+      expect(edge.label).toBe(ref.label);
+      for (const [name, p] of Object.entries(ref.probabilities)) {
+        expect(Math.abs(edge.probabilities[name] - p), `${name}: worker ${edge.probabilities[name]} vs node ${p}`).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
+      }
+      expect(edge.saliency.label).toBe(ref.saliency.label);
+      const a = pngPixels(edge.saliency.dataUrl);
+      const b = pngPixels(ref.saliency.dataUrl);
+      expect([a.width, a.height, a.channels]).toEqual([b.width, b.height, b.channels]);
+      let worst = 0;
+      if (view === 'heatmap') {
+        for (let i = 0; i < a.data.length; i += a.channels) {
+          const d = Math.abs(heatIndex(a.data[i], a.data[i + 1], a.data[i + 2]) - heatIndex(b.data[i], b.data[i + 1], b.data[i + 2]));
+          if (d > worst) worst = d;
+        }
+        expect(worst, 'largest heat difference (in 255ths)').toBeLessThanOrEqual(HEAT_TOLERANCE);
+      } else {
+        for (let i = 0; i < a.data.length; i++) worst = Math.max(worst, Math.abs(a.data[i] - b.data[i]));
+        expect(worst, 'largest overlay difference per channel (in 255ths)').toBeLessThanOrEqual(OVERLAY_TOLERANCE);
+      }
+      console.log(`${file} ${view}: max difference ${worst}/255, max |dp| ${Math.max(...Object.keys(ref.probabilities).map((k) => Math.abs(edge.probabilities[k] - ref.probabilities[k]))).toExponential(2)}`);
+    });
+  }
+});
