@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { decode as decodePng } from 'fast-png';
 import { zlibSync } from 'fflate';
+import { pngContainer } from '../src/core/png.js';
 import jpeg from 'jpeg-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -49,58 +50,14 @@ function greyPixels(bytes: Uint8Array): { width: number; height: number; grey: F
   return { width: png.width, height: png.height, grey };
 }
 
-function crc32(bytes: Uint8Array): number {
-  let c = ~0;
-  for (const b of bytes) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set(new TextEncoder().encode(type), 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
 /** A small, valid-looking PNG whose header claims width x height grey pixels (the data is a few bytes). */
 export function pngClaiming(width: number, height: number): Uint8Array {
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, width);
-  v.setUint32(4, height);
-  ihdr.set([8, 0, 0, 0, 0], 8);
-  const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlibSync(new Uint8Array(64))), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return pngContainer(width, height, 8, 0, zlibSync(new Uint8Array(64)));
 }
 
 /** A real 1x1 grey PNG. */
 function onePixelPng(): Uint8Array {
-  const raw = Uint8Array.from([0, 128]);
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, 1);
-  v.setUint32(4, 1);
-  ihdr.set([8, 0, 0, 0, 0], 8);
-  const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw)), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return pngContainer(1, 1, 8, 0, zlibSync(Uint8Array.from([0, 128])));
 }
 
 function multipart(field: string, bytes: Uint8Array, filename: string, type: string): FormData {

@@ -51,12 +51,17 @@ export function encodePng(rgba: Uint8Array | Uint8ClampedArray, width: number, h
       b = rgba[p + 2];
     }
   }
+  return pngContainer(width, height, 8, 2, zlibSync(raw, { level: 1 })); // colour type 2 = RGB
+}
+
+/** Wraps already-deflated scanlines in the PNG signature, IHDR, IDAT and IEND (no interlace). */
+export function pngContainer(width: number, height: number, depth: number, colourType: number, idat: Uint8Array): Uint8Array {
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);
   v.setUint32(4, height);
-  ihdr.set([8, 2, 0, 0, 0], 8); // depth 8, colour type 2 (RGB), deflate, adaptive filtering, no interlace
-  const parts = [Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw, { level: 1 })), chunk('IEND', new Uint8Array(0))];
+  ihdr.set([depth, colourType, 0, 0, 0], 8);
+  const parts = [Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
   let at = 0;
   for (const part of parts) {
