@@ -277,7 +277,8 @@ describe('kiosk served by the Node service', () => {
       // Same engine, same bytes: identical numbers; only the elapsed time in the meta line may differ.
       expect({ ...offline, meta: undefined }).toEqual({ ...online, meta: undefined });
       expect(await canvasStats(page, 'overlay', 'scan').then((s) => s.differing)).toBeGreaterThan(100);
-      expect(await page.textContent('#badge-offline')).toBe(badge);
+      // The badge re-checks the cache after a reload ("Checking offline use…" first), so wait for it to settle.
+      expect(await waitForOfflineReady(page, 15_000)).toBe(badge);
       // Nothing about the image outlives the session: no storage written, only the app's own cache.
       const stored = await page.evaluate(async () => ({ local: localStorage.length, session: sessionStorage.length, caches: await caches.keys() }));
       expect(stored).toEqual({ local: 0, session: 0, caches: ['brain-mri-kiosk'] });
