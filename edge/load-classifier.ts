@@ -2,7 +2,7 @@
 import { createClassifier, type Classifier } from '../src/core/classifier.js';
 import { createPureDecoder } from '../src/core/decoders/index.js';
 import { loadModel } from '../src/core/model-loader.js';
-import { OrtWebEngine } from './ort-web-engine.js';
+import { createEdgeEngine } from './ort-web-engine.js';
 import { useCompiledOrtWasm } from './ort-wasm-shim.js';
 
 export interface EdgeModelParts {
@@ -22,7 +22,7 @@ export async function loadEdgeClassifier(parts: EdgeModelParts): Promise<Classif
   const { manifest, engine } = await loadModel({
     manifest: parts.manifest,
     onnx,
-    createEngine: (bytes) => OrtWebEngine.create(ort, bytes),
+    createEngine: (bytes) => createEdgeEngine(ort, bytes),
   });
   // PNGs come from the core's writer (fflate, level 1): a CompressionStream version measured no faster per overlay in
   // workerd (CPU 85 ms either way) and slower in Node, so one encoder serves all runtimes.

@@ -1,6 +1,6 @@
 // Browser InferenceEngine over onnxruntime-web: picks WebGPU, threaded WASM or single-thread WASM and says which.
 import type * as Ort from 'onnxruntime-web';
-import type { EngineTensor, InferenceEngine } from '../core/engine.js';
+import { OrtWebSessionEngine } from '../web/ort-web-session-engine.js';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 
@@ -69,22 +69,13 @@ async function loadOrt(choice: BackendChoice): Promise<OrtModule> {
   return ort;
 }
 
-export class OrtWebEngine implements InferenceEngine {
-  readonly backend: string;
-  readonly inputNames: readonly string[];
-  readonly outputNames: readonly string[];
+/** The shared onnxruntime-web engine, plus the backend choice the kiosk shows and how it got there. */
+export class OrtWebEngine extends OrtWebSessionEngine {
   readonly choice: BackendChoice;
-  private readonly ort: OrtModule;
-  private readonly session: Ort.InferenceSession;
-  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(ort: OrtModule, session: Ort.InferenceSession, choice: BackendChoice) {
-    this.ort = ort;
-    this.session = session;
+    super(`onnxruntime-web/${choice.kind === 'webgpu' ? 'webgpu' : `wasm (${choice.threads} thread${choice.threads === 1 ? '' : 's'})`}`, ort.Tensor, session);
     this.choice = choice;
-    this.backend = `onnxruntime-web/${choice.kind === 'webgpu' ? 'webgpu' : `wasm (${choice.threads} thread${choice.threads === 1 ? '' : 's'})`}`;
-    this.inputNames = session.inputNames;
-    this.outputNames = session.outputNames;
   }
 
   /**
@@ -120,30 +111,5 @@ export class OrtWebEngine implements InferenceEngine {
       const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
       return new OrtWebEngine(ort, session, choice);
     }
-  }
-
-  run(feeds: Record<string, EngineTensor>): Promise<Record<string, EngineTensor>> {
-    // ORT web sessions must not run concurrently; serialise so a fast double-drop cannot corrupt a run.
-    const next = this.queue.then(() => this.runNow(feeds));
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
-  private async runNow(feeds: Record<string, EngineTensor>): Promise<Record<string, EngineTensor>> {
-    const ortFeeds: Record<string, Ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new this.ort.Tensor('float32', t.data, t.dims);
-    const results = await this.session.run(ortFeeds);
-    const out: Record<string, EngineTensor> = {};
-    for (const [name, t] of Object.entries(results)) {
-      // WebGPU outputs may live on the GPU; getData() downloads them, and is a no-op copy for CPU tensors.
-      const data = t.location === 'cpu' ? t.data : await t.getData(true);
-      out[name] = { data: data as Float32Array, dims: t.dims };
-      if (t.location !== 'cpu') t.dispose();
-    }
-    return out;
-  }
-
-  async release(): Promise<void> {
-    await this.session.release();
   }
 }
