@@ -4,7 +4,7 @@ import { createApp } from '../src/app/create-app.js';
 import { bundledModel } from './bundled-model.js';
 import { readConfig } from './config.js';
 import { consoleLogger } from './console-logger.js';
-import { edgeSource } from './edge-source.js';
+import { lazySource } from '../src/app/classifier-source.js';
 import { loadEdgeClassifier } from './load-classifier.js';
 
 export interface Env {
@@ -39,10 +39,12 @@ function handlerFor(env: Env): Handler {
   } catch (error) {
     return (handler = misconfigured((error as Error).message));
   }
-  const source = edgeSource(
-    () => loadEdgeClassifier({ ...bundledModel, maxPixels: config.maxPixels }),
-    (ms, c) => consoleLogger.info({ model: `${c.manifest.name}@${c.manifest.version}`, backend: c.backend, loadMs: ms }, 'model loaded'),
-  );
+  // Once per isolate, on the first request; no separate warm-up (that request is it), and a failed load is retried.
+  const source = lazySource(() => loadEdgeClassifier({ ...bundledModel, maxPixels: config.maxPixels }), {
+    warmup: false,
+    retry: true,
+    onLoaded: (ms, c) => consoleLogger.info({ model: `${c.manifest.name}@${c.manifest.version}`, backend: c.backend, loadMs: ms }, 'model loaded'),
+  });
   const app = createApp({
     classifier: source,
     limits: { maxBodyBytes: config.maxBodyBytes, maxPixels: config.maxPixels },

@@ -1,21 +1,21 @@
-// The Worker's classifier source: one load for concurrent callers, a failed load retried, ready() starting the load.
+// The lazy classifier source: one load for concurrent callers, a failed load retried when asked, ready() starting the load.
 import { describe, expect, it } from 'vitest';
-import type { Classifier } from '../src/core/classifier.js';
-import { edgeSource } from './edge-source.js';
+import type { Classifier } from '../core/classifier.js';
+import { lazySource } from './classifier-source.js';
 
-const classifier = { manifest: { name: 'm', version: '1' }, backend: 'test' } as unknown as Classifier;
+const classifier = { manifest: { name: 'm', version: '1' }, backend: 'test', warmup: async () => undefined } as unknown as Classifier;
 
-describe('edgeSource', () => {
+describe('lazySource as the Worker uses it (no warm-up, retry on failure)', () => {
   it('loads once for concurrent callers and reports the load', async () => {
     let loads = 0;
     const seen: number[] = [];
-    const source = edgeSource(
+    const source = lazySource(
       async () => {
         loads++;
         await new Promise((r) => setTimeout(r, 20));
         return classifier;
       },
-      (ms) => seen.push(ms),
+      { warmup: false, retry: true, onLoaded: (ms) => seen.push(ms) },
     );
     const all = await Promise.all([source.get(), source.get(), source.get()]);
     expect(all.every((c) => c === classifier)).toBe(true);
@@ -26,10 +26,13 @@ describe('edgeSource', () => {
 
   it('is not ready until loaded, and ready() starts the load', async () => {
     let loads = 0;
-    const source = edgeSource(async () => {
-      loads++;
-      return classifier;
-    });
+    const source = lazySource(
+      async () => {
+        loads++;
+        return classifier;
+      },
+      { warmup: false, retry: true },
+    );
     expect(source.ready()).toBe(false);
     expect(loads).toBe(1);
     await source.get();
@@ -39,11 +42,14 @@ describe('edgeSource', () => {
 
   it('does not cache a failure: the next request retries', async () => {
     let attempt = 0;
-    const source = edgeSource(async () => {
-      attempt++;
-      if (attempt === 1) throw new Error('transient');
-      return classifier;
-    });
+    const source = lazySource(
+      async () => {
+        attempt++;
+        if (attempt === 1) throw new Error('transient');
+        return classifier;
+      },
+      { warmup: false, retry: true },
+    );
     await expect(source.get()).rejects.toThrow('transient');
     expect(await source.get()).toBe(classifier);
     expect(attempt).toBe(2);
