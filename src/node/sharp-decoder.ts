@@ -3,6 +3,9 @@ import type sharpType from 'sharp';
 import type { DecodeOptions, ImageDecoder } from '../core/decoder.js';
 import { ImageInputError } from '../core/errors.js';
 import type { RawImage } from '../core/image.js';
+import { readJpegHeader } from '../core/decoders/jpeg-header.js';
+import { readPngHeader } from '../core/decoders/png-header.js';
+import { sniffImageType } from '../core/sniff.js';
 
 let loading: Promise<typeof sharpType> | undefined;
 
@@ -37,25 +40,21 @@ export async function warmSharp(): Promise<void> {
   await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).png({ compressionLevel: 1 }).toBuffer();
 }
 
-/** TIFF may carry 16-bit samples (PNG is read from its header); JPEG, WebP and GIF are always 8-bit. */
-const MAYBE_16_BIT = new Set([0x49, 0x4d]);
-
-/** Component count from a JPEG's frame header (SOFn), read directly: cheaper than a metadata() round trip. */
-export function jpegComponents(b: Uint8Array): number | undefined {
-  if (b[0] !== 0xff || b[1] !== 0xd8) return undefined;
-  let i = 2;
-  while (i + 9 < b.length) {
-    if (b[i] !== 0xff) return undefined;
-    const marker = b[i + 1];
-    if (marker === 0xff) {
-      i++;
-      continue;
+/**
+ * Grey and 16-bit from the headers the core's own decoders read (no metadata() round trip for JPEG and PNG). A header
+ * those readers refuse (damaged, or a JPEG variant they do not decode) leaves the decision to sharp.
+ */
+function headerFormat(bytes: Uint8Array, type: string | undefined): { grey: boolean; sixteen: boolean } {
+  try {
+    if (type === 'image/jpeg') return { grey: readJpegHeader(bytes).components === 1, sixteen: false };
+    if (type === 'image/png') {
+      const h = readPngHeader(bytes);
+      return { grey: h.colorType === 0 || h.colorType === 4, sixteen: h.bitDepth === 16 };
     }
-    const length = (b[i + 2] << 8) | b[i + 3];
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return b[i + 9];
-    i += 2 + length;
+  } catch {
+    // fall through: sharp reads the file itself and reports what is wrong with it
   }
-  return undefined;
+  return { grey: false, sixteen: false };
 }
 
 export function createSharpDecoder(): ImageDecoder {
@@ -65,13 +64,10 @@ export function createSharpDecoder(): ImageDecoder {
       const input = { limitInputPixels: maxPixels, pages: 1, failOn: 'warning' as const };
       const sharp = await loadSharp();
       try {
-        let sixteen = false;
-        let grey = jpegComponents(bytes) === 1;
-        if (bytes[0] === 0x89 && bytes.length > 26) {
-          // PNG: depth and colour type sit at fixed offsets in IHDR, no need for a metadata() round trip.
-          sixteen = bytes[24] === 16;
-          grey = bytes[25] === 0 || bytes[25] === 4;
-        } else if (MAYBE_16_BIT.has(bytes[0])) {
+        const type = sniffImageType(bytes);
+        let { grey, sixteen } = headerFormat(bytes, type);
+        if (type === 'image/tiff') {
+          // TIFF may carry 16-bit samples anywhere in its IFDs; WebP and GIF are always 8-bit.
           const meta = await sharp(bytes, input).metadata();
           sixteen = meta.depth === 'ushort' || meta.depth === 'short';
           grey = meta.channels !== undefined && meta.channels <= 2;
