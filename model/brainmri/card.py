@@ -34,6 +34,8 @@ def write_card(report: dict, manifest: dict | None, out: Path, reports_rel: str 
     cm_rows = "\n".join(f"| **{LABELS[i]}** | " + " | ".join(str(c) for c in row) + " |" for i, row in enumerate(cm))
     m = manifest or {}
     model = m.get("model", {})
+    cam_h, cam_w = m.get("cam", {}).get("height", "h"), m.get("cam", {}).get("width", "w")
+    gmac = (report.get("macs") or 0) / 1e9
     data = report["data"]
     chain, node = [], t
     while node:
@@ -48,17 +50,23 @@ def write_card(report: dict, manifest: dict | None, out: Path, reports_rel: str 
     loc = ""
     if t.get("location_loss"):
         loc = (f"a location loss (weight {t['location_loss']}) on the generated lesion masks: cells of the class map on a "
-               "lesion should name its class, cells off it should carry no class evidence; ")
+               "lesion should name its class, with evidence that still decides the image after global average pooling divides it by "
+               "the lesion's share of the map, and cells off it should carry no class evidence; ")
+    prog = ""
+    if t.get("progressive"):
+        prog = ("progressive resizing (" + ", then ".join(f"{p['size']} px to {p['until']:.0%} of the epochs" for p in t["progressive"])
+                + ", then 256 px; the small early steps are a quarter of the cost); ")
     text = f"""# Model card: brain-mri-edge (demonstration)
 
 > **{NOTICE}**
 
 ## What it is
-A {model.get('parameters', report.get('parameters'))}-parameter convolutional network (`edge` architecture: 4x4 stride-4 stem,
-five 3x3 conv + batch-norm + ReLU blocks, global average pooling, one linear layer) that labels one 2-D brain MRI slice as
-**glioma, meningioma, normal or pituitary** tumour and returns, in the same forward pass, a 16 x 16 class-activation map
-for every class. ONNX opset {model.get('opset', 17)}, {model.get('bytes', 'n/a')} bytes, about 0.29 GFLOP (0.14 GMAC) per
-256 x 256 image. Input, preprocessing and outputs are described by [brain-mri-edge.manifest.json](brain-mri-edge.manifest.json)
+A {model.get('parameters', report.get('parameters'))}-parameter convolutional network (`edge` architecture: two 3x3
+stride-2 stem convolutions, five more 3x3 conv + batch-norm + ReLU blocks at 64, 32 and 16 px, the 32 px features
+concatenated with the upsampled 16 px ones, global average pooling, one linear layer) that labels one 2-D brain MRI slice as
+**glioma, meningioma, normal or pituitary** tumour and returns, in the same forward pass, a {cam_h} x {cam_w}
+class-activation map for every class. ONNX opset {model.get('opset', 17)}, {model.get('bytes', 'n/a')} bytes, about
+{gmac * 2:.2f} GFLOP ({gmac:.2f} GMAC) per 256 x 256 image. Input, preprocessing and outputs are described by [brain-mri-edge.manifest.json](brain-mri-edge.manifest.json)
 ([schema](MANIFEST.md)).
 
 ## Intended use
@@ -74,6 +82,7 @@ T2-like, FLAIR-like by tissue-intensity remapping); bias field, Rician noise, bl
 200 to 512 px, JPEG quality 65 to 95. Lesions are drawn with anatomical priors and a ground-truth mask: glioma in white
 matter (irregular, necrotic core, enhancing rim, oedema, mass effect), meningioma on the convexity, falx or skull base
 (round, homogeneous, dural tail, compressing cortex), pituitary adenoma in the sella (round or snowman, 1.2 to 3 cm).
+A quarter of the normal scans are cut through the sella too, so the slice level alone does not give the class away.
 Every image comes from the same anatomy, so **performance here says nothing about real scans** of other people.
 
 Split ({data.get('layout')}; exact and near duplicates kept within one split, {data.get('duplicate_groups')} groups found):
@@ -81,7 +90,7 @@ train {t['images'].get('train')}, validation {t['images'].get('val')}, test {t['
 
 ## Training
 `{t.get('command', 'npm run train -- --arch edge --data data/brain-mri')}`: {t.get('optimizer')}; augmentation: random flip,
-rotation (+-15 degrees), scale, shift, gamma, contrast, brightness and noise; {loc}early stopping on validation loss (best
+rotation (+-15 degrees), scale, shift, gamma, contrast, brightness and noise; {prog}{loc}early stopping on validation loss (best
 checkpoint kept, best epoch {t.get('best_epoch')} of {t.get('epochs')}); temperature scaling fitted on validation
 (T = {t.get('temperature')}) and baked into the last layer, so the exported logits and probabilities are calibrated.
 Wall time {t.get('seconds')} s on {t.get('threads')} CPU threads (shared 2-core machine), seed {t.get('seed')}.{resumed}
@@ -114,7 +123,7 @@ test images.
 ![heatmaps]({reports_rel}/cam_grid.png)
 
 ## Heatmaps
-`cam[n, c] = sum_k W[c, k] A_k / (h w)` over the last feature map A (16 x 16). For a global-average-pooling + linear head
+`cam[n, c] = sum_k W[c, k] A_k / (h w)` over the feature map A the head pools ({cam_h} x {cam_w}). For a global-average-pooling + linear head
 this is exactly Grad-CAM: d logit_c / d A_k = W[c, k] / (h w) at every position, so Grad-CAM's channel weights are
 W[c, k] / (h w) and its map is the one above (also `logits = spatial sum of cam + bias`). A test checks the exported
 maps against PyTorch autograd Grad-CAM. The heatmap shows where the evidence for a class lies in this model; it is not a

@@ -13,6 +13,7 @@ from PIL import Image
 from . import LABELS, LABEL_TO_FOLDER
 from .data import load
 from .export import load_checkpoint
+from .models import conv_macs
 from .train import to_input
 
 MODEL_DIR = Path(__file__).resolve().parents[1]
@@ -175,6 +176,7 @@ def evaluate(checkpoint: Path, data: str | None, out: Path) -> dict:
         "training": ckpt["training"],
         "arch": arch,
         "parameters": ckpt.get("parameters"),
+        "macs": conv_macs(net, (net.channels, x.shape[1], x.shape[2])),
     }
     (out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n")
     figures(out, ckpt.get("history", []), cm, paths, y, probs, cams)

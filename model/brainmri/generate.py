@@ -29,6 +29,7 @@ from .progress import Progress
 
 CONTRASTS = ("t1", "t1c", "t2", "flair")
 CONTRAST_P = (0.1, 0.6, 0.2, 0.1)  # public sets are mostly contrast-enhanced T1
+NORMAL_AT_SELLA = 0.25
 ABBR = {"glioma": "gl", "meningioma": "me", "normal": "no", "pituitary": "pi"}
 
 _ANATOMY: Anatomy | None = None
@@ -267,8 +268,11 @@ def _smooth_field(rng, shape, grid: int, amp: float) -> np.ndarray:
 def render(label: str, rng: np.random.Generator, a: Anatomy | None = None, size: int | None = None) -> Sample:
     a = a or anatomy()
     kind = label if label != "normal" else None
+    # A quarter of normal scans are cut through the sella like every pituitary scan: otherwise the slice level alone
+    # tells pituitary from normal, and a model learns that shortcut (normal sella slices were called pituitary).
+    sella_level = kind == "pituitary" or (kind is None and rng.random() < NORMAL_AT_SELLA)
     for _attempt in range(50):
-        if kind == "pituitary":
+        if sella_level:
             plane = str(rng.choice(PLANES, p=[0.2, 0.4, 0.4]))
             axis = {"sagittal": 0, "coronal": 1, "axial": 2}[plane]
             index = int(round(a.sella_vox[axis] + rng.uniform(-4, 4)))

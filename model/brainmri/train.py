@@ -38,9 +38,37 @@ def to_input(raw: torch.Tensor, arch: str) -> torch.Tensor:
     return (raw * P.SCALE - P.MEAN) / P.STD
 
 
-def augment(raw: torch.Tensor, g: torch.Generator, mask: torch.Tensor | None = None):
-    """The paper's random flip and rotation, plus small scale/shift and intensity changes (gamma, contrast, noise).
-    With `mask` (N x 1 x h x w lesion fractions) returns (image, mask) moved by the same geometric transform."""
+def intensity_curve(x: torch.Tensor, g: torch.Generator, p: float, knots: int = 4) -> torch.Tensor:
+    """With probability p per image, a random increasing piecewise-linear remap of 0..255: tissue contrasts vary
+    between scanners and sequences, and the rarer ones (native T1, T2) should not be learnt from few examples only."""
+    n = x.shape[0]
+    inc = torch.rand(n, knots, generator=g) + 0.35
+    ys = torch.cat([torch.zeros(n, 1), inc.cumsum(1)], 1)
+    ys = ys / ys[:, -1:]
+    use = torch.rand(n, generator=g) < p
+    xs = (x / 255.0).clamp(0, 1).flatten(1) * knots
+    i = xs.floor().clamp(max=knots - 1).long()
+    f = xs - i
+    y0, y1 = ys.gather(1, i), ys.gather(1, i + 1)
+    curved = ((y0 + f * (y1 - y0)) * 255.0).view_as(x)
+    return torch.where(use.view(n, 1, 1, 1), curved, x)
+
+
+def invert_head(x: torch.Tensor, g: torch.Generator, p: float) -> torch.Tensor:
+    """With probability p per image, invert intensities inside the head (the air stays black). Inverted T1 looks like
+    T2 (bright fluid and lesions, dark white matter) and inverted T2 like T1, so the rarer contrasts share what the
+    others teach: native-T1 lesions, only a tenth of the data, were the ones missed most."""
+    n = x.shape[0]
+    use = (torch.rand(n, generator=g) < p).view(n, 1, 1, 1)
+    head = F.avg_pool2d(x, 5, stride=1, padding=2) > 12.0
+    return torch.where(use & head, 255.0 - x, x)
+
+
+def augment(raw: torch.Tensor, g: torch.Generator, mask: torch.Tensor | None = None, curves: float = 0.0,
+            size: int | None = None, invert: float = 0.0):
+    """The paper's random flip and rotation, plus small scale/shift and intensity changes (gamma, contrast, noise,
+    optionally random tone curves). With `mask` (N x 1 x h x w lesion fractions) returns (image, mask) moved by the same
+    geometric transform."""
     n = raw.shape[0]
     u = lambda lo, hi, *shape: lo + (hi - lo) * torch.rand(*(shape or (n,)), generator=g)  # noqa: E731
     flip = torch.where(torch.rand(n, generator=g) < 0.5, -1.0, 1.0)
@@ -49,13 +77,18 @@ def augment(raw: torch.Tensor, g: torch.Generator, mask: torch.Tensor | None = N
     tx, ty = u(-0.06, 0.06), u(-0.06, 0.06)
     cos, sin = torch.cos(ang) / sc, torch.sin(ang) / sc
     theta = torch.stack([torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1)
-    grid = F.affine_grid(theta, list(raw.shape), align_corners=False)
+    shape = list(raw.shape[:2]) + [size or raw.shape[2], size or raw.shape[3]]
+    grid = F.affine_grid(theta, shape, align_corners=False)
     x = F.grid_sample(raw, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     if mask is not None:
         mgrid = F.affine_grid(theta, list(mask.shape), align_corners=False)
         mask = F.grid_sample(mask, mgrid, mode="bilinear", padding_mode="zeros", align_corners=False)
     gamma = torch.exp(u(-0.2, 0.2)).view(n, 1, 1, 1)
     x = 255.0 * (x.clamp(0, 255) / 255.0) ** gamma
+    if curves > 0:
+        x = intensity_curve(x, g, curves)
+    if invert > 0:
+        x = invert_head(x, g, invert)
     x = x * u(0.9, 1.1).view(n, 1, 1, 1) + u(-5, 5).view(n, 1, 1, 1)
     x = x + torch.randn(x.shape, generator=g) * u(0, 3).view(n, 1, 1, 1)
     x = x.clamp(0, 255)
@@ -65,19 +98,50 @@ def augment(raw: torch.Tensor, g: torch.Generator, mask: torch.Tensor | None = N
 NORMAL = LABELS.index("normal")
 
 
-def location_loss(z: torch.Tensor, y: torch.Tensor, mask: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
-    """Dense supervision of the per-cell class logits z (N x C x h x w, whose spatial mean is the image logit) where the
-    lesion extent is known (generated data): cells covering a lesion should say its class (cross-entropy); every other
-    cell should carry no class evidence (its logits equal across classes). The image decision is then the class bias
-    plus the evidence of lesion cells, so a small lesion is not outvoted by the background in the average, and the
-    class-activation map peaks on the lesion."""
+def parse_progressive(text: str) -> list[tuple[int, float]]:
+    stages = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        try:
+            size, until = part.split(":")
+            stages.append((int(size), float(until)))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{part!r}: expected SIZE:UNTIL, for example 128:0.5 (128 px for the first half)")
+    if any(not 0 < u <= 1 or sz < 32 for sz, u in stages) or [u for _, u in stages] != sorted(u for _, u in stages):
+        raise argparse.ArgumentTypeError(f"{text!r}: sizes must be >= 32 and UNTIL fractions increasing within (0, 1]")
+    return stages
+
+
+def input_size(stages: list[tuple[int, float]], epoch: int, epochs: int) -> int | None:
+    """Progressive resizing: early epochs learn the coarse task on smaller, cheaper inputs (a 128 px step costs about a
+    quarter of a 256 px one), the last ones adapt to the full size. None means full size."""
+    for size, until in stages:
+        if epoch <= round(until * epochs):
+            return size
+    return None
+
+
+def location_loss(z: torch.Tensor, bias: torch.Tensor, y: torch.Tensor, mask: torch.Tensor, known: torch.Tensor,
+                  scaled_cells: bool = True) -> torch.Tensor:
+    """Dense supervision of the per-cell class logits z (N x C x h x w, whose spatial mean plus the bias is the image
+    logit) where the lesion extent is known (generated data).
+
+    Cells covering a lesion should name its class twice over: on their own logits (cross-entropy, which teaches the
+    features early), and with their logits scaled by the lesion's share k / (h w) of the map plus the bias, i.e. with
+    evidence that still decides the image after global average pooling (`scaled_cells`). The per-cell term alone is
+    satisfied at margins of about 10 while pooling divides a lesion's evidence by (h w) / k, 50 to 500 here: small
+    lesions were then outvoted by the bias and called normal. Every cell off the lesion should carry no class evidence
+    (its logits equal across classes), so the class-activation map peaks on the lesion and the image decision is the
+    bias plus the lesion's evidence."""
     n, c, h, w = z.shape
     frac = F.adaptive_avg_pool2d(mask, (h, w))[:, 0]  # N x h x w lesion fraction per cell
     peak = frac.flatten(1).max(1).values.view(n, 1, 1)
     lesion = ((frac >= 0.5 * peak) & (peak > 0)).float() * known.view(n, 1, 1).float()
     background = (frac == 0).float() * known.view(n, 1, 1).float()
+    share = lesion.sum(dim=(1, 2)) / (h * w)  # N
     target = y.view(n, 1, 1).expand(n, h, w)
     ce = F.cross_entropy(z, target, reduction="none")
+    if scaled_cells:
+        ce = ce + F.cross_entropy(z * share.view(n, 1, 1, 1) + bias.view(1, c, 1, 1), target, reduction="none")
     pos = (ce * lesion).sum() / lesion.sum().clamp(min=1.0)
     spread = (z - z.mean(dim=1, keepdim=True)).pow(2).mean(dim=1)
     neutral = (spread * background).sum() / background.sum().clamp(min=1.0)
@@ -172,7 +236,8 @@ def train(args) -> dict:
     for epoch in range(1, args.epochs + 1):
         net.train()
         perm = torch.randperm(len(xtr), generator=g)
-        bar = Progress(steps_per_epoch, f"epoch {epoch:3d}/{args.epochs}")
+        size = input_size(args.progressive, epoch, args.epochs)
+        bar = Progress(steps_per_epoch, f"epoch {epoch:3d}/{args.epochs}" + (f" @{size}px" if size else ""))
         tot, correct, seen = 0.0, 0, 0
         for s in range(steps_per_epoch):
             idx = perm[s * args.batch:(s + 1) * args.batch]
@@ -180,14 +245,14 @@ def train(args) -> dict:
             y = ytr_t[idx]
             if use_masks:
                 m = torch.from_numpy(mtr[idx.numpy()]).unsqueeze(1)
-                raw, m = augment(raw, g, m)
+                raw, m = augment(raw, g, m, args.curves, size, args.invert)
                 a = net.features(to_input(raw, args.arch))
                 logits = net.fc(net.dropout(a.mean(dim=(2, 3))))
                 z = torch.einsum("ck,nkhw->nchw", net.fc.weight, a)  # per-cell evidence; image logit = mean + bias
                 loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
-                loss = loss + args.mask_loss * location_loss(z, y, m, torch.from_numpy(ktr[idx.numpy()]))
+                loss = loss + args.mask_loss * location_loss(z, net.fc.bias, y, m, torch.from_numpy(ktr[idx.numpy()]))
             else:
-                logits = net(to_input(augment(raw, g), args.arch))
+                logits = net(to_input(augment(raw, g, curves=args.curves, size=size, invert=args.invert), args.arch))
                 loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -209,7 +274,7 @@ def train(args) -> dict:
             best = (val_loss, epoch)
             bad = 0
             torch.save(net.state_dict(), out / "best-weights.pt")
-        else:
+        elif size is None:  # validation runs at full size: epochs on smaller inputs do not count towards patience
             bad += 1
             if bad >= args.patience:
                 print(f"early stop: no validation-loss improvement for {args.patience} epochs", flush=True)
@@ -238,6 +303,9 @@ def train(args) -> dict:
                           "command": init["training"].get("command"),
                           "resumed_from": init["training"].get("resumed_from")} if args.init else None),
         "location_loss": args.mask_loss if use_masks else 0.0,
+        "tone_curves": args.curves,
+        "invert": args.invert,
+        "progressive": [{"size": sz, "until": u} for sz, u in args.progressive],
     }
     ckpt = {"arch": args.arch, "state_dict": net.state_dict(), "training": training, "history": history,
             "data_root": str(args.data), "split_seed": args.seed, "parameters": count_parameters(net)}
@@ -259,6 +327,11 @@ def main(argv=None) -> None:
     ap.add_argument("--label-smoothing", type=float, default=0.0)
     ap.add_argument("--mask-loss", type=float, default=0.5,
                     help="weight of the location loss on lesion masks (edge; used when the data has masks/)")
+    ap.add_argument("--progressive", default="", type=parse_progressive,
+                    help="progressive resizing, SIZE:UNTIL pairs: '128:0.5,192:0.7' trains at 128 px for the first half "
+                         "of the epochs, 192 px up to 70 %%, then the full size")
+    ap.add_argument("--invert", type=float, default=0.0, help="probability of inverting the head's intensities per image")
+    ap.add_argument("--curves", type=float, default=0.0, help="probability of a random tone-curve augmentation per image")
     ap.add_argument("--head-lr-mult", type=float, default=None, help="learning-rate multiplier of the last layer (edge 20, seed 1)")
     ap.add_argument("--init", default=None, help="start from this checkpoint (resume training with a new schedule)")
     ap.add_argument("--seed", type=int, default=0)

@@ -75,6 +75,19 @@ class GeneratorTest(unittest.TestCase):
             self.assertEqual(s.meta["site"], "white matter")
         self.assertGreater(oedema, 3)
 
+    def test_slice_level_alone_does_not_tell_pituitary_from_normal(self):
+        # Every pituitary scan is cut through the sella; some normal scans must be too, or the level is a class cue.
+        axis = {"sagittal": 0, "coronal": 1, "axial": 2}
+
+        def at_sella(meta) -> bool:
+            return abs(meta["slice"] - self.anatomy.sella_vox[axis[meta["plane"]]]) <= 4.5
+
+        normal = [render("normal", np.random.default_rng([97, 2, i]), self.anatomy, size=200).meta for i in range(40)]
+        pituitary = [render("pituitary", np.random.default_rng([97, 3, i]), self.anatomy, size=200).meta for i in range(6)]
+        self.assertTrue(all(at_sella(m) for m in pituitary))
+        self.assertGreaterEqual(sum(at_sella(m) for m in normal), 4)
+        self.assertLessEqual(sum(at_sella(m) for m in normal), 24)
+
 
 if __name__ == "__main__":
     unittest.main()
