@@ -44,13 +44,20 @@ class EdgeNet(nn.Module):
         return torch.cat([m, d], dim=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc(self.dropout(self.features(x).mean(dim=(2, 3))))
+        return self.pooled_logits(self.features(x))
+
+    def pooled_logits(self, a: torch.Tensor) -> torch.Tensor:
+        """Image logits from the feature map: global average pooling, dropout (training only), the linear layer."""
+        return self.fc(self.dropout(a.mean(dim=(2, 3))))
+
+    def evidence(self, a: torch.Tensor) -> torch.Tensor:
+        """Per-cell class evidence W A (a 1x1 convolution with the classifier's weights): its spatial mean plus the bias
+        is the image logit, and divided by h * w it is the class-activation map."""
+        return torch.einsum("ck,nkhw->nchw", self.fc.weight, a)
 
     def forward_with_cam(self, x: torch.Tensor):
         a = self.features(x)
-        n, k, h, w = a.shape
-        # cam[n, c] = sum_k W[c, k] * A[n, k] / (h * w): a 1x1 convolution with the classifier's weights.
-        cam = torch.einsum("ck,nkhw->nchw", self.fc.weight, a) * (1.0 / (h * w))
+        cam = self.evidence(a) * (1.0 / (a.shape[2] * a.shape[3]))
         logits = cam.sum(dim=(2, 3)) + self.fc.bias
         return logits, cam
 

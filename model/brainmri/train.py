@@ -247,8 +247,8 @@ def train(args) -> dict:
                 m = torch.from_numpy(mtr[idx.numpy()]).unsqueeze(1)
                 raw, m = augment(raw, g, m, args.curves, size, args.invert)
                 a = net.features(to_input(raw, args.arch))
-                logits = net.fc(net.dropout(a.mean(dim=(2, 3))))
-                z = torch.einsum("ck,nkhw->nchw", net.fc.weight, a)  # per-cell evidence; image logit = mean + bias
+                logits = net.pooled_logits(a)
+                z = net.evidence(a)
                 loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
                 loss = loss + args.mask_loss * location_loss(z, net.fc.bias, y, m, torch.from_numpy(ktr[idx.numpy()]))
             else:
