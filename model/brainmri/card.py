@@ -36,6 +36,7 @@ def write_card(report: dict, manifest: dict | None, out: Path, reports_rel: str 
     model = m.get("model", {})
     cam_h, cam_w = m.get("cam", {}).get("height", "h"), m.get("cam", {}).get("width", "w")
     gmac = (report.get("macs") or 0) / 1e9
+    size = m.get("preprocessing", {}).get("resize", {}).get("width") or report.get("training", {}).get("input_size") or 256
     data = report["data"]
     chain, node = [], t
     while node:
@@ -52,21 +53,26 @@ def write_card(report: dict, manifest: dict | None, out: Path, reports_rel: str 
         loc = (f"a location loss (weight {t['location_loss']}) on the generated lesion masks: cells of the class map on a "
                "lesion should name its class, with evidence that still decides the image after global average pooling divides it by "
                "the lesion's share of the map, and cells off it should carry no class evidence; ")
+    bal = ""
+    if t.get("balance"):
+        bal = (f"training images drawn with weights count^-{t['balance']['power']:g} over `metadata.csv`'s "
+               f"`{t['balance']['column']}` column (rarer acquisitions such as native T1 drawn more often; the test mix is "
+               "left as generated); ")
     prog = ""
     if t.get("progressive"):
         prog = ("progressive resizing (" + ", then ".join(f"{p['size']} px to {p['until']:.0%} of the epochs" for p in t["progressive"])
-                + ", then 256 px; the small early steps are a quarter of the cost); ")
+                + f", then {size} px; the small early steps cost a half to a quarter as much); ")
     text = f"""# Model card: brain-mri-edge (demonstration)
 
 > **{NOTICE}**
 
 ## What it is
 A {model.get('parameters', report.get('parameters'))}-parameter convolutional network (`edge` architecture: two 3x3
-stride-2 stem convolutions, five more 3x3 conv + batch-norm + ReLU blocks at 64, 32 and 16 px, the 32 px features
-concatenated with the upsampled 16 px ones, global average pooling, one linear layer) that labels one 2-D brain MRI slice as
+stride-2 stem convolutions, five more 3x3 conv + batch-norm + ReLU blocks at 1/4, 1/8 and 1/16 of the input side, the
+1/8 features concatenated with the upsampled 1/16 ones, global average pooling, one linear layer) that labels one 2-D brain MRI slice as
 **glioma, meningioma, normal or pituitary** tumour and returns, in the same forward pass, a {cam_h} x {cam_w}
 class-activation map for every class. ONNX opset {model.get('opset', 17)}, {model.get('bytes', 'n/a')} bytes, about
-{gmac * 2:.2f} GFLOP ({gmac:.2f} GMAC) per 256 x 256 image. Input, preprocessing and outputs are described by [brain-mri-edge.manifest.json](brain-mri-edge.manifest.json)
+{gmac * 2:.2f} GFLOP ({gmac:.2f} GMAC) per {size} x {size} image (the scan is resized to {size} x {size} first). Input, preprocessing and outputs are described by [brain-mri-edge.manifest.json](brain-mri-edge.manifest.json)
 ([schema](MANIFEST.md)).
 
 ## Intended use
@@ -81,7 +87,7 @@ depths, randomly rotated, scaled, shifted, flipped and elastically deformed; fou
 T2-like, FLAIR-like by tissue-intensity remapping); bias field, Rician noise, blur or lower resolution, gamma, matrix size
 200 to 512 px, JPEG quality 65 to 95. Lesions are drawn with anatomical priors and a ground-truth mask: glioma in white
 matter (irregular, necrotic core, enhancing rim, oedema, mass effect), meningioma on the convexity, falx or skull base
-(round, homogeneous, dural tail, compressing cortex), pituitary adenoma in the sella (round or snowman, 1.2 to 3 cm).
+and at least 15 mm from the sella (round, homogeneous, dural tail, compressing cortex), pituitary adenoma in the sella (round or snowman, 1.2 to 3 cm).
 A quarter of the normal scans are cut through the sella too, so the slice level alone does not give the class away.
 Every image comes from the same anatomy, so **performance here says nothing about real scans** of other people.
 
@@ -90,7 +96,7 @@ train {t['images'].get('train')}, validation {t['images'].get('val')}, test {t['
 
 ## Training
 `{t.get('command', 'npm run train -- --arch edge --data data/brain-mri')}`: {t.get('optimizer')}; augmentation: random flip,
-rotation (+-15 degrees), scale, shift, gamma, contrast, brightness and noise; {prog}{loc}early stopping on validation loss (best
+rotation (+-15 degrees), scale, shift, gamma, contrast, brightness and noise; {bal}{prog}{loc}early stopping on validation loss (best
 checkpoint kept, best epoch {t.get('best_epoch')} of {t.get('epochs')}); temperature scaling fitted on validation
 (T = {t.get('temperature')}) and baked into the last layer, so the exported logits and probabilities are calibrated.
 Wall time {t.get('seconds')} s on {t.get('threads')} CPU threads (shared 2-core machine), seed {t.get('seed')}.{resumed}
@@ -131,7 +137,9 @@ segmentation.
 
 ## Limitations
 One anatomy; synthetic lesions whose appearance is a simplification; no real artefacts (motion, wrap-around,
-susceptibility); a 2-D slice classifier with no patient context. Expect it to fail on real data. The `seed` architecture
+susceptibility); a 2-D slice classifier with no patient context. Parasellar meningiomas, the classic mimic of a
+pituitary macroadenoma, are not generated, so the model has never had to tell the two apart. Expect it to fail on real
+data. The `seed` architecture
 (the paper's model) can be trained with `npm run train -- --arch seed` but is not shipped (31 M parameters, 126 MB).
 
 ## Retraining on real data

@@ -36,7 +36,7 @@ class Item:
 class Dataset:
     paths: list[str]
     labels: np.ndarray  # int64 index into LABELS
-    images: np.ndarray  # float32 N x SIZE x SIZE, 0..255 grey after the contract's resize
+    images: np.ndarray  # float32 N x size x size, 0..255 grey after the contract's resize to the model's input
     split: np.ndarray  # 'train' | 'val' | 'test'
     report: dict = field(default_factory=dict)
     # Lesion masks at MASK_SIZE (fraction of lesion per pixel) where the dataset has a masks/ folder (generated data);
@@ -102,7 +102,7 @@ def _load_mask(path: str | None) -> np.ndarray | None:
 
 
 def _load_one(job):
-    path, mask_path = job
+    path, mask_path, size = job
     try:
         data = Path(path).read_bytes()
         gray = read_gray(path)
@@ -110,7 +110,7 @@ def _load_one(job):
         return path, None, None, None, str(exc), None
     if gray.size == 0 or gray.shape[0] < 8 or gray.shape[1] < 8:
         return path, None, None, None, f"{path}: image is {gray.shape[1]}x{gray.shape[0]}, too small (need 8x8 or more)", None
-    return path, hashlib.sha256(data).hexdigest(), fingerprint(gray), resize(gray, SIZE, SIZE), None, _load_mask(mask_path)
+    return path, hashlib.sha256(data).hexdigest(), fingerprint(gray), resize(gray, size, size), None, _load_mask(mask_path)
 
 
 class _UnionFind:
@@ -198,7 +198,10 @@ def _assign_splits(labels: np.ndarray, roots: np.ndarray, given: list, seed: int
     return split, moved
 
 
-def load(root: str | Path, seed: int = 0, workers: int | None = None, quiet: bool = False, log=sys.stderr) -> Dataset:
+def load(root: str | Path, seed: int = 0, workers: int | None = None, quiet: bool = False, log=sys.stderr,
+         size: int = SIZE) -> Dataset:
+    """Scan, decode and resize (to the model's input `size`, straight from the original as the runtimes do), find
+    duplicates and split."""
     items = scan(root)
     workers = workers or min(len(os.sched_getaffinity(0)), 8)
     results = []
@@ -209,7 +212,7 @@ def load(root: str | Path, seed: int = 0, workers: int | None = None, quiet: boo
     def mask_of(p: Path) -> str | None:
         return str(root_path / "masks" / p.relative_to(root_path).with_suffix(".png")) if with_masks else None
 
-    paths = [(str(it.path), mask_of(it.path)) for it in items]
+    paths = [(str(it.path), mask_of(it.path), size) for it in items]
     if workers > 1 and len(items) > 64:
         with get_context("fork").Pool(workers) as pool:
             for r in pool.imap(_load_one, paths, chunksize=16):

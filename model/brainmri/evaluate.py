@@ -139,7 +139,7 @@ def evaluate(checkpoint: Path, data: str | None, out: Path) -> dict:
     net, ckpt = load_checkpoint(checkpoint)
     arch = ckpt["arch"]
     root = Path(data or ckpt["data_root"])
-    ds = load(root, seed=ckpt.get("split_seed", 0))
+    ds = load(root, seed=ckpt.get("split_seed", 0), size=net.size)
     x, y, idx = ds.subset("test")
     if len(x) == 0:
         raise SystemExit(f"{root}: the test split is empty")

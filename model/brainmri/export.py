@@ -30,7 +30,8 @@ def norm_for(arch: str) -> dict:
     return {"color": "grayscale", "scale": P.SCALE, "mean": [P.MEAN], "std": [P.STD]}
 
 
-def export_onnx(net: torch.nn.Module, out: str | Path, size: int = P.SIZE) -> None:
+def export_onnx(net: torch.nn.Module, out: str | Path, size: int | None = None) -> None:
+    size = size or net.size
     wrapper = ExportWrapper(net).eval()
     dummy = torch.zeros(2, net.channels, size, size)
     torch.onnx.export(
@@ -50,7 +51,7 @@ def sha256_of(path: str | Path) -> str:
 
 
 def build_manifest(net, ckpt: dict, onnx_path: Path, name: str, metrics: dict | None = None) -> dict:
-    size = P.SIZE
+    size = net.size
     with torch.no_grad():
         _, cam = net.forward_with_cam(torch.zeros(1, net.channels, size, size))
     arch = ckpt["arch"]

@@ -25,6 +25,12 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "test" / "fixtures"
 FIXTURE_SEED = 7_700_001  # training data uses small seeds (default 1); this one is reserved for fixtures
 MIN_CONFIDENCE = 0.9
+MANIFEST = ROOT / "model" / "brain-mri-edge.manifest.json"
+
+
+def input_size(manifest: Path = MANIFEST) -> int:
+    """The shipped model's input side: fixtures are preprocessed exactly as the runtimes will feed it."""
+    return int(json.loads(manifest.read_text())["preprocessing"]["resize"]["width"])
 
 
 def write_preprocessed(fixtures_dir: Path = FIXTURES) -> list[Path]:
@@ -32,8 +38,9 @@ def write_preprocessed(fixtures_dir: Path = FIXTURES) -> list[Path]:
     out_dir = fixtures_dir / "preprocessed"
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
+    size = input_size()
     for e in entries:
-        x = preprocess_file(fixtures_dir / e["file"])
+        x = preprocess_file(fixtures_dir / e["file"], size)
         p = out_dir / (Path(e["file"]).name + ".f32")
         x.astype("<f4").tofile(p)
         written.append(p)
@@ -70,12 +77,13 @@ def make(onnx: Path | None, per_class: int = 2, pool: int = 40) -> list[dict]:
     for old in img_dir.glob("*"):
         old.unlink()
     entries = []
+    size = input_size()
     for label in LABELS:
         cands = list(_candidates(a, label, 0, pool, 512))
         jpegs = [_jpeg(s.image) for _, s in cands]
         chosen = list(range(len(cands)))
         if onnx:
-            batch = np.stack([preprocess_gray(read_gray(io.BytesIO(j))) for j in jpegs])
+            batch = np.stack([preprocess_gray(read_gray(io.BytesIO(j)), size) for j in jpegs])
             probs = ort_probabilities(onnx, batch)
             k = LABELS.index(label)
             chosen = [i for i in range(len(cands)) if probs[i].argmax() == k and probs[i, k] >= MIN_CONFIDENCE]
@@ -90,7 +98,7 @@ def make(onnx: Path | None, per_class: int = 2, pool: int = 40) -> list[dict]:
     label = "pituitary"
     for i, s in _candidates(a, label, 100, pool, 320):
         if onnx:
-            p = ort_probabilities(onnx, preprocess_gray(s.float_image)[None])[0]
+            p = ort_probabilities(onnx, preprocess_gray(s.float_image, size)[None])[0]
             if p.argmax() != LABELS.index(label) or p.max() < MIN_CONFIDENCE:
                 continue
         Image.fromarray(s.image, "L").save(FIXTURES / f"images/{label}-png8.png")

@@ -123,6 +123,7 @@ def choose_lesion(kind: str, s, rng: np.random.Generator, plane: str) -> Lesion 
             depth = _edt_inside(brain)
             rr = np.where(brain[:, col] & (depth[:, col] > r * 0.6 + 3))[0]
             rr = rr[rr < top + 0.65 * (bottom - top)] if plane == "coronal" else rr
+            rr = rr[np.hypot(rr - s.sella[0], col - s.sella[1]) > r + 15.0]  # clear of the sella, as below
             if len(rr) == 0:
                 return None
             row = float(rr[rng.integers(len(rr))])
@@ -136,6 +137,11 @@ def choose_lesion(kind: str, s, rng: np.random.Generator, plane: str) -> Lesion 
                 pts = pts[pts[:, 0] > top + 0.55 * (bottom - top)]
             elif site == "base":
                 site = "convexity"
+            elif plane != "axial":  # the convexity is the vault: the lowest part of the outline is the skull base
+                pts = pts[pts[:, 0] < top + 0.7 * (bottom - top)]
+            # Parasellar meningiomas mimic pituitary macroadenomas (radiologists tell them apart on several slices and
+            # sequences); the generator does not model them, so that a meningioma label never sits on the sella.
+            pts = pts[np.hypot(pts[:, 0] - s.sella[0], pts[:, 1] - s.sella[1]) > r + 15.0]
             if len(pts) == 0:
                 return None
             p = pts[rng.integers(len(pts))]

@@ -17,24 +17,29 @@ def _block(cin: int, cout: int, stride: int = 1, dilation: int = 1) -> nn.Sequen
 
 
 class EdgeNet(nn.Module):
-    """Compact CNN, about 0.29M parameters and 0.19 GMAC at 1 x 256 x 256, with a 32 x 32 class-activation map.
+    """Compact CNN, about 0.29M parameters and 0.1 GMAC at 1 x 192 x 192, with a 24 x 24 class-activation map.
 
     Two 3x3 stride-2 stem convolutions (an earlier 4x4 stride-4 patchify stem learned hypo-intense native-T1 lesions
-    too slowly), 3x3 blocks at 64, 32 and 16 px, the last one dilated (receptive field about 120 px). The map the head
-    sees is the 32 px features concatenated with the 16 px ones upsampled: small lesions (pituitary, about 1 cm) get
-    a map fine enough for the heatmap's peak to land on them, while the deep features still carry the context.
+    too slowly), 3x3 blocks at 1/4, 1/8 and 1/16 of the input side (48, 24 and 12 px), the last one dilated (receptive
+    field about 120 px). The map the head sees is the 1/8 features concatenated with the 1/16 ones upsampled: small
+    lesions (pituitary, about 1 cm) get a map fine enough for the heatmap's peak to land on them, while the deep features
+    still carry the context.
     With GAP + linear over that map, logits[c] = sum(cam[c]) + bias[c] where cam[c] = sum_k w[c,k] A_k / (h*w):
     that is both the class-activation map and, exactly, Grad-CAM (d logit / d A_k = w[c,k] / (h*w) everywhere).
     """
 
     arch = "edge"
     channels = 1
+    # Input side in pixels (the manifest's resize). 192 rather than the paper's 256: at the same 20-minute training
+    # budget a 192 px step costs about half as much, so the network gets about twice the updates, and it validated
+    # better than the same network finished at 256 px (val loss 0.47 against 0.55); inference costs about half too.
+    size = 192
 
     def __init__(self, num_classes: int = len(LABELS)) -> None:
         super().__init__()
-        self.stem = nn.Sequential(_block(1, 16, stride=2), _block(16, 32, stride=2), _block(32, 32))  # 64
-        self.mid = nn.Sequential(_block(32, 64, stride=2), _block(64, 64))  # 32
-        self.deep = nn.Sequential(_block(64, 128, stride=2), _block(128, 128, dilation=2))  # 16
+        self.stem = nn.Sequential(_block(1, 16, stride=2), _block(16, 32, stride=2), _block(32, 32))  # 1/4
+        self.mid = nn.Sequential(_block(32, 64, stride=2), _block(64, 64))  # 1/8
+        self.deep = nn.Sequential(_block(64, 128, stride=2), _block(128, 128, dilation=2))  # 1/16
         self.dropout = nn.Dropout(0.1)
         self.fc = nn.Linear(64 + 128, num_classes)
 
@@ -77,6 +82,7 @@ class SeedNet(nn.Module):
 
     def __init__(self, num_classes: int = len(LABELS), size: int = 256) -> None:
         super().__init__()
+        self.size = size
         self.conv1 = nn.Conv2d(3, 64, 3)
         self.conv2 = nn.Conv2d(64, 128, 3)
         s = ((size - 2) // 2 - 2) // 2

@@ -3,6 +3,7 @@ then temperature scaling on validation baked into the last layer (so exported lo
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import os
@@ -120,6 +121,42 @@ def input_size(stages: list[tuple[int, float]], epoch: int, epochs: int) -> int 
     return None
 
 
+def parse_balance(text: str) -> tuple[str, float] | None:
+    if not text:
+        return None
+    column, _, power = text.partition(":")
+    try:
+        p = float(power) if power else 1.0
+    except ValueError:
+        p = -1.0
+    if not column or not 0 < p <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected COLUMN[:POWER] with POWER in (0, 1], for example contrast:0.75")
+    return column, p
+
+
+def balance_weights(paths: list[str], root: str | Path, column: str, power: float) -> np.ndarray:
+    """Per-image sampling weights count(value) ** -power over a metadata.csv column: power 1 draws every value (say
+    each contrast) equally often, smaller powers flatten the mix part of the way. Native-T1 scans are a tenth of the
+    generated data but most of the missed lesions; drawing them more often costs nothing at inference and leaves the
+    held-out test mix as generated."""
+    meta = Path(root) / "metadata.csv"
+    if not meta.is_file():
+        raise SystemExit(f"--balance {column}: {meta} not found; balancing needs a metadata.csv with 'file' and "
+                         f"'{column}' columns (the generator writes one)")
+    with meta.open(newline="") as f:
+        rows = {r["file"]: r for r in csv.DictReader(f)}
+    values = []
+    for p in paths:
+        r = rows.get(Path(p).relative_to(root).as_posix())
+        if r is None or column not in r:
+            raise SystemExit(f"--balance {column}: {p} has no '{column}' in {meta}; columns there: "
+                             f"{', '.join(next(iter(rows.values()), {}).keys())}")
+        values.append(r[column])
+    _, inv, counts = np.unique(values, return_inverse=True, return_counts=True)
+    w = counts[inv].astype(np.float64) ** -power
+    return w / w.sum()
+
+
 def location_loss(z: torch.Tensor, bias: torch.Tensor, y: torch.Tensor, mask: torch.Tensor, known: torch.Tensor,
                   scaled_cells: bool = True) -> torch.Tensor:
     """Dense supervision of the per-cell class logits z (N x C x h x w, whose spatial mean plus the bias is the image
@@ -148,12 +185,15 @@ def location_loss(z: torch.Tensor, bias: torch.Tensor, y: torch.Tensor, mask: to
     return pos + neutral
 
 
-def evaluate_logits(net, images: np.ndarray, arch: str, batch: int = 64) -> torch.Tensor:
+def evaluate_logits(net, images: np.ndarray, arch: str, batch: int = 64, size: int | None = None) -> torch.Tensor:
+    """Logits at full size, or with `size` at the smaller input a progressive-resizing epoch trained on."""
     net.eval()
     out = []
     with torch.no_grad():
         for i in range(0, len(images), batch):
             raw = torch.from_numpy(images[i:i + batch]).unsqueeze(1)
+            if size:
+                raw = F.interpolate(raw, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
             out.append(net(to_input(raw, arch)))
     return torch.cat(out) if out else torch.zeros(0, len(LABELS))
 
@@ -184,7 +224,8 @@ def bake_temperature(net, t: float) -> None:
 def train(args) -> dict:
     set_determinism(args.seed, args.threads)
     t0 = time.time()
-    ds = load(args.data, seed=args.seed)
+    net = build(args.arch)
+    ds = load(args.data, seed=args.seed, size=net.size)
     xtr, ytr, itr = ds.subset("train")
     xva, yva, _ = ds.subset("val")
     if len(xtr) == 0 or len(xva) == 0:
@@ -199,7 +240,16 @@ def train(args) -> dict:
     if use_masks:
         print(f"lesion masks: {int(ktr.sum())} of {len(ktr)} training images; location loss weight {args.mask_loss}", flush=True)
     print(f"data: {json.dumps(ds.report['per_split'])}", flush=True)
-    net = build(args.arch)
+    weights = None
+    if args.balance:
+        column, power = args.balance
+        w = balance_weights([ds.paths[i] for i in itr[:len(xtr)]], args.data, column, power)
+        weights = torch.from_numpy(w)
+        with (Path(args.data) / "metadata.csv").open(newline="") as f:
+            col = {r["file"]: r[column] for r in csv.DictReader(f)}
+        vals = [col[Path(ds.paths[i]).relative_to(args.data).as_posix()] for i in itr[:len(xtr)]]
+        shares = {v: round(float(w[[x == v for x in vals]].sum()), 3) for v in sorted(set(vals))}
+        print(f"balanced sampling over {column} (power {power:g}): expected shares {shares}", flush=True)
     if args.init:
         init = torch.load(args.init, map_location="cpu")
         if init.get("arch") != args.arch:
@@ -235,7 +285,8 @@ def train(args) -> dict:
     deadline = t0 + args.max_minutes * 60 if args.max_minutes else None
     for epoch in range(1, args.epochs + 1):
         net.train()
-        perm = torch.randperm(len(xtr), generator=g)
+        perm = (torch.multinomial(weights, len(xtr), replacement=True, generator=g) if weights is not None
+                else torch.randperm(len(xtr), generator=g))
         size = input_size(args.progressive, epoch, args.epochs)
         bar = Progress(steps_per_epoch, f"epoch {epoch:3d}/{args.epochs}" + (f" @{size}px" if size else ""))
         tot, correct, seen = 0.0, 0, 0
@@ -263,18 +314,22 @@ def train(args) -> dict:
             seen += len(idx)
             bar.update(1, f"loss {tot / seen:.4f} acc {correct / seen:.3f}")
         bar.close()
-        vl = evaluate_logits(net, xva, args.arch)
+        # A network trained on smaller inputs is validated at that size: at full size its scale is off and the numbers
+        # say nothing (about chance), and validating small is cheaper.
+        vl = evaluate_logits(net, xva, args.arch, size=size)
         val_loss = float(F.cross_entropy(vl, yva_t))
         val_acc = float((vl.argmax(1) == yva_t).float().mean())
         history.append({"epoch": epoch, "loss": tot / seen, "accuracy": correct / seen, "val_loss": val_loss,
-                        "val_accuracy": val_acc, "seconds": round(time.time() - t0, 1)})
+                        "val_accuracy": val_acc, "seconds": round(time.time() - t0, 1), "size": size or xva.shape[-1]})
         print(f"epoch {epoch}: loss {tot / seen:.4f} acc {correct / seen:.4f} val_loss {val_loss:.4f} val_acc {val_acc:.4f} "
               f"({time.time() - t0:.0f}s)", flush=True)
-        if val_loss < best[0] - 1e-4:
+        if size is not None:  # only full-size epochs can be the shipped checkpoint or count towards patience
+            pass
+        elif val_loss < best[0] - 1e-4:
             best = (val_loss, epoch)
             bad = 0
             torch.save(net.state_dict(), out / "best-weights.pt")
-        elif size is None:  # validation runs at full size: epochs on smaller inputs do not count towards patience
+        else:
             bad += 1
             if bad >= args.patience:
                 print(f"early stop: no validation-loss improvement for {args.patience} epochs", flush=True)
@@ -282,6 +337,10 @@ def train(args) -> dict:
         if deadline and time.time() > deadline:
             print(f"stopping: --max-minutes {args.max_minutes} reached", flush=True)
             break
+    if best[1] < 0:  # stopped before any full-size epoch: keep the last weights rather than none
+        print("no full-size epoch ran; keeping the last epoch's weights", flush=True)
+        best = (history[-1]["val_loss"], history[-1]["epoch"])
+        torch.save(net.state_dict(), out / "best-weights.pt")
     net.load_state_dict(torch.load(out / "best-weights.pt"))
     vl = evaluate_logits(net, xva, args.arch)
     temperature = fit_temperature(vl, yva_t)
@@ -306,6 +365,8 @@ def train(args) -> dict:
         "tone_curves": args.curves,
         "invert": args.invert,
         "progressive": [{"size": sz, "until": u} for sz, u in args.progressive],
+        "input_size": net.size,
+        "balance": {"column": args.balance[0], "power": args.balance[1]} if args.balance else None,
     }
     ckpt = {"arch": args.arch, "state_dict": net.state_dict(), "training": training, "history": history,
             "data_root": str(args.data), "split_seed": args.seed, "parameters": count_parameters(net)}
@@ -330,6 +391,9 @@ def main(argv=None) -> None:
     ap.add_argument("--progressive", default="", type=parse_progressive,
                     help="progressive resizing, SIZE:UNTIL pairs: '128:0.5,192:0.7' trains at 128 px for the first half "
                          "of the epochs, 192 px up to 70 %%, then the full size")
+    ap.add_argument("--balance", default="", type=parse_balance,
+                    help="COLUMN[:POWER]: draw training images with weights count ** -POWER over a metadata.csv column, "
+                         "for example contrast:0.75 (the generator's contrasts are 60 %% contrast-enhanced T1)")
     ap.add_argument("--invert", type=float, default=0.0, help="probability of inverting the head's intensities per image")
     ap.add_argument("--curves", type=float, default=0.0, help="probability of a random tone-curve augmentation per image")
     ap.add_argument("--head-lr-mult", type=float, default=None, help="learning-rate multiplier of the last layer (edge 20, seed 1)")

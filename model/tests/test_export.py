@@ -67,7 +67,7 @@ class CamTest(unittest.TestCase):
     def test_edge_cam_is_exactly_gradcam(self):
         net = EdgeNet()
         randomise_bn(net, 1)
-        ort, expect, logits = self.check(net, 256, 4.0, -1.0)
+        ort, expect, logits = self.check(net, net.size, 4.0, -1.0)
         # raw values agree too (cam is scaled by 1/(h*w), the GAP factor): logits = spatial sum of cam + bias
         self.assertLessEqual(float(np.abs(ort["cam"] - expect).max()), 1e-5)
         np.testing.assert_allclose(ort["cam"].sum(axis=(2, 3)) + net.fc.bias.detach().numpy(), logits, atol=1e-4)
@@ -93,13 +93,15 @@ class SmokeTest(unittest.TestCase):
                             "--out", str(onnx_path)], check=True, env=env, cwd=ROOT, capture_output=True)
             manifest = json.loads((Path(tmp) / "smoke.manifest.json").read_text())
             self.assertEqual(manifest["labels"], list(LABELS))
-            self.assertEqual(manifest["input"]["shape"], [None, 1, 256, 256])
+            side = EdgeNet.size
+            self.assertEqual(manifest["input"]["shape"], [None, 1, side, side])
+            self.assertEqual(manifest["preprocessing"]["resize"], {"width": side, "height": side, "filter": "bilinear-antialias"})
             self.assertEqual(manifest["training"]["epochs"], 1)
             model = onnx.load(str(onnx_path))
             self.assertGreaterEqual(model.opset_import[0].version, 17)
             self.assertEqual([o.name for o in model.graph.output], ["logits", "probabilities", "cam"])
             net, _ = load_checkpoint(run / "best.pt")
-            x = torch.randn(2, 1, 256, 256)
+            x = torch.randn(2, 1, side, side)
             ort = ort_run(onnx_path, x.numpy())
             with torch.no_grad():
                 logits, cam = net.forward_with_cam(x)

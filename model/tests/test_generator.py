@@ -9,7 +9,7 @@ import numpy as np
 
 from brainmri import LABELS
 from brainmri.anatomy import Anatomy
-from brainmri.generate import generate, render
+from brainmri.generate import choose_lesion, generate, render
 
 
 def digest(root: Path) -> dict:
@@ -74,6 +74,22 @@ class GeneratorTest(unittest.TestCase):
             oedema += int((s.mask == 128).any())
             self.assertEqual(s.meta["site"], "white matter")
         self.assertGreater(oedema, 3)
+
+    def test_meningiomas_stay_clear_of_the_sella(self):
+        # A meningioma on the sella looks like a pituitary macroadenoma; the generator keeps its label unambiguous.
+        rng = np.random.default_rng(96)
+        placed = 0
+        for plane in ("sagittal", "coronal", "axial"):
+            axis = {"sagittal": 0, "coronal": 1, "axial": 2}[plane]
+            s = self.anatomy.slice(plane, int(round(self.anatomy.sella_vox[axis])))
+            for _ in range(40):
+                lesion = choose_lesion("meningioma", s, rng, plane)
+                if lesion is None:
+                    continue
+                placed += 1
+                gap = np.hypot(lesion.center[0] - s.sella[0], lesion.center[1] - s.sella[1])
+                self.assertGreater(gap, 15.0 + 0.45 * lesion.radius, (plane, lesion.extra["site"]))
+        self.assertGreater(placed, 60)
 
     def test_slice_level_alone_does_not_tell_pituitary_from_normal(self):
         # Every pituitary scan is cut through the sella; some normal scans must be too, or the level is a class cue.

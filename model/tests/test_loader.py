@@ -41,6 +41,7 @@ class LoaderTest(unittest.TestCase):
         self.assertEqual(ds.report["per_split"]["test"], {k: 2 for k in LABELS})
         self.assertTrue(all(v >= 1 for v in ds.report["per_split"]["val"].values()))
         self.assertEqual(ds.images.shape[1:], (256, 256))
+        self.assertEqual(load(self.gen, seed=0, quiet=True, size=96).images.shape[1:], (96, 96))
         # generated data brings lesion masks: tumours have some lesion, normal scans none
         self.assertTrue(ds.has_mask.all())
         lesion = ds.masks.reshape(len(ds.paths), -1).max(1)

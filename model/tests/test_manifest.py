@@ -38,11 +38,12 @@ class ManifestTest(unittest.TestCase):
         (inp,) = g.graph.input
         self.assertEqual(inp.name, self.m["input"]["name"])
         dims = [d.dim_value if d.HasField("dim_value") else None for d in inp.type.tensor_type.shape.dim]
-        self.assertEqual(dims, [None, 1, 256, 256])
+        side = self.m["preprocessing"]["resize"]["width"]
+        self.assertEqual(dims, [None, 1, side, side])
         self.assertEqual(self.m["input"]["shape"], dims)
         self.assertEqual([o.name for o in g.graph.output], ["logits", "probabilities", "cam"])
         self.assertEqual(self.m["labels"], list(LABELS))
-        out = ort_run(MODEL, np.zeros((2, 1, 256, 256), np.float32))
+        out = ort_run(MODEL, np.zeros((2, 1, side, side), np.float32))
         self.assertEqual(out["logits"].shape, (2, 4))
         self.assertEqual(out["cam"].shape, (2, 4, self.m["cam"]["height"], self.m["cam"]["width"]))
 
@@ -61,7 +62,8 @@ class ManifestTest(unittest.TestCase):
 
     def test_shipped_model_classifies_every_fixture_confidently(self):
         entries = json.loads((FIX / "fixtures.json").read_text())
-        x = np.stack([np.fromfile(FIX / e["preprocessed"], dtype="<f4").reshape(1, 256, 256) for e in entries])
+        side = self.m["preprocessing"]["resize"]["width"]
+        x = np.stack([np.fromfile(FIX / e["preprocessed"], dtype="<f4").reshape(1, side, side) for e in entries])
         probs = ort_run(MODEL, x)["probabilities"]
         threshold = self.m["thresholds"]["uncertain"]
         for e, p in zip(entries, probs):

@@ -7,6 +7,7 @@ import numpy as np
 from PIL import Image
 
 from brainmri import LABELS
+from brainmri.fixtures import input_size
 from brainmri.preprocess import ImageReadError, preprocess_file, read_gray, resize, resize_weights, to_gray
 from tests.helpers import ROOT
 
@@ -67,15 +68,16 @@ class FixtureTensorTest(unittest.TestCase):
         self.assertGreaterEqual(len(entries), 10)
         labels = {e["label"] for e in entries}
         self.assertEqual(labels, set(LABELS))
+        side = input_size()  # the shipped model's input, from its manifest
         for e in entries:
             path = FIX / e["file"]
             if path.suffix == ".jpg":
                 with Image.open(path) as im:
                     self.assertEqual((im.mode, im.size, im.format), ("L", (512, 512), "JPEG"), e["file"])
-            x = preprocess_file(path)
+            x = preprocess_file(path, side)
             stored = np.fromfile(FIX / e["preprocessed"], dtype="<f4")
-            self.assertEqual(stored.size, 256 * 256, e["file"])
-            np.testing.assert_array_equal(stored.reshape(1, 256, 256), x, err_msg=e["file"])
+            self.assertEqual(stored.size, side * side, e["file"])
+            np.testing.assert_array_equal(stored.reshape(1, side, side), x, err_msg=e["file"])
         modes = set()
         for e in entries:
             if e["file"].endswith(".png"):

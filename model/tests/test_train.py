@@ -1,10 +1,18 @@
 """Training pieces: the location loss rewards lesion evidence big enough to survive average pooling, augmentation keeps
-image and mask aligned at any output size, intensity augmentations keep the range, progressive resizing stages."""
+image and mask aligned at any output size, intensity augmentations keep the range, progressive resizing stages,
+balanced sampling over a metadata column."""
+import argparse
+import csv
+import tempfile
 import unittest
+from pathlib import Path
 
+import numpy as np
 import torch
 
-from brainmri.train import augment, input_size, intensity_curve, invert_head, location_loss, parse_progressive
+from brainmri.models import EdgeNet
+from brainmri.train import (augment, balance_weights, evaluate_logits, input_size, intensity_curve, invert_head,
+                            location_loss, parse_balance, parse_progressive)
 
 
 def one_lesion(h: int = 8, w: int = 8):
@@ -94,12 +102,63 @@ class ProgressiveResizingTest(unittest.TestCase):
         self.assertEqual(sizes, [128] * 4 + [192] * 2 + [None] * 2)
         self.assertEqual(input_size(parse_progressive(""), 1, 8), None)
 
+    def test_validation_runs_at_the_epochs_input_size(self):
+        net = EdgeNet().eval()
+        images = np.random.default_rng(0).random((3, net.size, net.size)).astype(np.float32) * 255
+        seen = []
+        hook = net.stem.register_forward_pre_hook(lambda m, inp: seen.append(tuple(inp[0].shape[2:])))
+        self.assertEqual(tuple(evaluate_logits(net, images, "edge", size=128).shape), (3, 4))
+        evaluate_logits(net, images, "edge")
+        hook.remove()
+        self.assertEqual(seen, [(128, 128), (net.size, net.size)])
+
     def test_bad_specs_say_what_is_accepted(self):
-        import argparse
         for bad in ("128", "128:0.7,192:0.5", "16:0.5", "128:1.5"):
             with self.assertRaises(argparse.ArgumentTypeError) as ctx:
                 parse_progressive(bad)
             self.assertIn("128:0.5" if bad == "128" else "increasing", str(ctx.exception))
+
+
+class BalancedSamplingTest(unittest.TestCase):
+    def write(self, root: Path, contrasts: list[str]) -> list[str]:
+        paths = []
+        with (root / "metadata.csv").open("w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["file", "label", "contrast"])
+            for i, c in enumerate(contrasts):
+                w.writerow([f"Training/glioma/{i}.jpg", "glioma", c])
+                paths.append(str(root / f"Training/glioma/{i}.jpg"))
+        return paths
+
+    def test_power_one_draws_every_value_equally_and_smaller_powers_part_way(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            contrasts = ["t1"] * 10 + ["t1c"] * 60 + ["t2"] * 30
+            paths = self.write(Path(tmp), contrasts)
+            share = lambda w, v: float(sum(wi for wi, c in zip(w, contrasts) if c == v))  # noqa: E731
+            equal = balance_weights(paths, tmp, "contrast", 1.0)
+            for v in ("t1", "t1c", "t2"):
+                self.assertAlmostEqual(share(equal, v), 1 / 3)
+            part = balance_weights(paths, tmp, "contrast", 0.5)
+            self.assertTrue(0.1 < share(part, "t1") < 1 / 3)
+            self.assertAlmostEqual(float(part.sum()), 1.0)
+
+    def test_missing_metadata_or_column_says_what_is_needed(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            with self.assertRaises(SystemExit) as ctx:
+                balance_weights([str(Path(tmp) / "a.jpg")], tmp, "contrast", 1.0)
+            self.assertIn("metadata.csv", str(ctx.exception))
+            paths = self.write(Path(tmp), ["t1", "t2"])
+            with self.assertRaises(SystemExit) as ctx:
+                balance_weights(paths, tmp, "scanner", 1.0)
+            self.assertIn("columns there: file, label, contrast", str(ctx.exception))
+
+    def test_spec_parsing(self):
+        self.assertEqual(parse_balance("contrast:0.75"), ("contrast", 0.75))
+        self.assertEqual(parse_balance("contrast"), ("contrast", 1.0))
+        self.assertIsNone(parse_balance(""))
+        for bad in ("contrast:2", "contrast:x", ":0.5"):
+            with self.assertRaises(argparse.ArgumentTypeError):
+                parse_balance(bad)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ export function checkPixelLimit(width: number, height: number, maxPixels: number
   if (pixels > maxPixels) {
     throw new ImageInputError(
       'too_many_pixels',
-      `The image is ${width} x ${height} = ${pixels} pixels; the limit is ${maxPixels} pixels. Downscale it (the model sees 256 x 256 anyway) and retry.`,
+      `The image is ${width} x ${height} = ${pixels} pixels; the limit is ${maxPixels} pixels. Downscale it (the model sees a few hundred pixels a side anyway) and retry.`,
     );
   }
 }
