@@ -134,8 +134,8 @@ def parse_balance(text: str) -> tuple[str, float] | None:
     return column, p
 
 
-def balance_weights(paths: list[str], root: str | Path, column: str, power: float) -> np.ndarray:
-    """Per-image sampling weights count(value) ** -power over a metadata.csv column: power 1 draws every value (say
+def balance_weights(paths: list[str], root: str | Path, column: str, power: float) -> tuple[np.ndarray, list[str]]:
+    """Per-image sampling weights (summing to 1) and each image's value: weights count(value) ** -power over a metadata.csv column: power 1 draws every value (say
     each contrast) equally often, smaller powers flatten the mix part of the way. Native-T1 scans are a tenth of the
     generated data but most of the missed lesions; drawing them more often costs nothing at inference and leaves the
     held-out test mix as generated."""
@@ -154,7 +154,7 @@ def balance_weights(paths: list[str], root: str | Path, column: str, power: floa
         values.append(r[column])
     _, inv, counts = np.unique(values, return_inverse=True, return_counts=True)
     w = counts[inv].astype(np.float64) ** -power
-    return w / w.sum()
+    return w / w.sum(), values
 
 
 def location_loss(z: torch.Tensor, bias: torch.Tensor, y: torch.Tensor, mask: torch.Tensor, known: torch.Tensor,
@@ -243,12 +243,9 @@ def train(args) -> dict:
     weights = None
     if args.balance:
         column, power = args.balance
-        w = balance_weights([ds.paths[i] for i in itr[:len(xtr)]], args.data, column, power)
+        w, values = balance_weights([ds.paths[i] for i in itr[:len(xtr)]], args.data, column, power)
         weights = torch.from_numpy(w)
-        with (Path(args.data) / "metadata.csv").open(newline="") as f:
-            col = {r["file"]: r[column] for r in csv.DictReader(f)}
-        vals = [col[Path(ds.paths[i]).relative_to(args.data).as_posix()] for i in itr[:len(xtr)]]
-        shares = {v: round(float(w[[x == v for x in vals]].sum()), 3) for v in sorted(set(vals))}
+        shares = {v: round(float(w[np.asarray(values) == v].sum()), 3) for v in sorted(set(values))}
         print(f"balanced sampling over {column} (power {power:g}): expected shares {shares}", flush=True)
     if args.init:
         init = torch.load(args.init, map_location="cpu")
@@ -323,17 +320,16 @@ def train(args) -> dict:
                         "val_accuracy": val_acc, "seconds": round(time.time() - t0, 1), "size": size or xva.shape[-1]})
         print(f"epoch {epoch}: loss {tot / seen:.4f} acc {correct / seen:.4f} val_loss {val_loss:.4f} val_acc {val_acc:.4f} "
               f"({time.time() - t0:.0f}s)", flush=True)
-        if size is not None:  # only full-size epochs can be the shipped checkpoint or count towards patience
-            pass
-        elif val_loss < best[0] - 1e-4:
-            best = (val_loss, epoch)
-            bad = 0
-            torch.save(net.state_dict(), out / "best-weights.pt")
-        else:
-            bad += 1
-            if bad >= args.patience:
-                print(f"early stop: no validation-loss improvement for {args.patience} epochs", flush=True)
-                break
+        if size is None:  # only full-size epochs can be the kept checkpoint or count towards patience
+            if val_loss < best[0] - 1e-4:
+                best = (val_loss, epoch)
+                bad = 0
+                torch.save(net.state_dict(), out / "best-weights.pt")
+            else:
+                bad += 1
+                if bad >= args.patience:
+                    print(f"early stop: no validation-loss improvement for {args.patience} epochs", flush=True)
+                    break
         if deadline and time.time() > deadline:
             print(f"stopping: --max-minutes {args.max_minutes} reached", flush=True)
             break

@@ -135,10 +135,11 @@ class BalancedSamplingTest(unittest.TestCase):
             contrasts = ["t1"] * 10 + ["t1c"] * 60 + ["t2"] * 30
             paths = self.write(Path(tmp), contrasts)
             share = lambda w, v: float(sum(wi for wi, c in zip(w, contrasts) if c == v))  # noqa: E731
-            equal = balance_weights(paths, tmp, "contrast", 1.0)
+            equal, values = balance_weights(paths, tmp, "contrast", 1.0)
+            self.assertEqual(values, contrasts)
             for v in ("t1", "t1c", "t2"):
                 self.assertAlmostEqual(share(equal, v), 1 / 3)
-            part = balance_weights(paths, tmp, "contrast", 0.5)
+            part, _ = balance_weights(paths, tmp, "contrast", 0.5)
             self.assertTrue(0.1 < share(part, "t1") < 1 / 3)
             self.assertAlmostEqual(float(part.sum()), 1.0)
 
