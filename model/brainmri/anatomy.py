@@ -11,6 +11,7 @@ DEFAULT_TEMPLATE = Path("/usr/share/mricron/templates/ch2.nii.gz")
 # Centre of the pituitary fossa in MNI millimetres, read off Colin27's midline sagittal slice (voxel 90, 132, 42).
 SELLA_MNI = (0.0, 7.0, -29.0)
 PLANES = ("axial", "coronal", "sagittal")
+AXIS_OF = {"sagittal": 0, "coronal": 1, "axial": 2}  # the volume axis each plane cuts across
 
 
 def _require_nibabel():
@@ -92,8 +93,7 @@ class Anatomy:
                 raise SystemExit(
                     f"the sella position {tuple(sella)} mm lies outside {template}; pass --sella X,Y,Z in the volume's mm"
                 )
-        axis_of = {"sagittal": 0, "coronal": 1, "axial": 2}
-        self.brain_area = {p: self.brain.sum(axis=tuple(i for i in range(3) if i != axis_of[p])) for p in PLANES}
+        self.brain_area = {p: self.brain.sum(axis=tuple(i for i in range(3) if i != AXIS_OF[p])) for p in PLANES}
         self._cache: dict = {}
 
     @staticmethod
@@ -108,6 +108,10 @@ class Anatomy:
         sizes = ndi.sum(inner, lab, range(1, n + 1))
         brain = lab == (1 + int(np.argmax(sizes)))
         return ndi.binary_fill_holes(ndi.binary_dilation(brain, iterations=3))
+
+    def sella_slice(self, plane: str) -> float:
+        """Slice index (volume voxels along the plane's axis) that cuts through the sella."""
+        return float(self.sella_vox[AXIS_OF[plane]])
 
     def depth_range(self, plane: str, min_fraction: float) -> tuple[int, int]:
         area = self.brain_area[plane]

@@ -36,7 +36,7 @@ def write_card(report: dict, manifest: dict | None, out: Path, reports_rel: str 
     model = m.get("model", {})
     cam_h, cam_w = m.get("cam", {}).get("height", "h"), m.get("cam", {}).get("width", "w")
     gmac = (report.get("macs") or 0) / 1e9
-    size = m.get("preprocessing", {}).get("resize", {}).get("width") or report.get("training", {}).get("input_size") or 256
+    size = report["input_size"]
     data = report["data"]
     chain, node = [], t
     while node:

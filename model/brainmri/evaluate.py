@@ -176,7 +176,8 @@ def evaluate(checkpoint: Path, data: str | None, out: Path) -> dict:
         "training": ckpt["training"],
         "arch": arch,
         "parameters": ckpt.get("parameters"),
-        "macs": conv_macs(net, (net.channels, x.shape[1], x.shape[2])),
+        "input_size": net.size,
+        "macs": conv_macs(net, (net.channels, net.size, net.size)),
     }
     (out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n")
     figures(out, ckpt.get("history", []), cm, paths, y, probs, cams)

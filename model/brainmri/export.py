@@ -30,10 +30,9 @@ def norm_for(arch: str) -> dict:
     return {"color": "grayscale", "scale": P.SCALE, "mean": [P.MEAN], "std": [P.STD]}
 
 
-def export_onnx(net: torch.nn.Module, out: str | Path, size: int | None = None) -> None:
-    size = size or net.size
+def export_onnx(net: torch.nn.Module, out: str | Path) -> None:
     wrapper = ExportWrapper(net).eval()
-    dummy = torch.zeros(2, net.channels, size, size)
+    dummy = torch.zeros(2, net.channels, net.size, net.size)
     torch.onnx.export(
         wrapper,
         dummy,

@@ -28,7 +28,7 @@ MIN_CONFIDENCE = 0.9
 MANIFEST = ROOT / "model" / "brain-mri-edge.manifest.json"
 
 
-def input_size(manifest: Path = MANIFEST) -> int:
+def shipped_input_size(manifest: Path = MANIFEST) -> int:
     """The shipped model's input side: fixtures are preprocessed exactly as the runtimes will feed it."""
     return int(json.loads(manifest.read_text())["preprocessing"]["resize"]["width"])
 
@@ -38,7 +38,7 @@ def write_preprocessed(fixtures_dir: Path = FIXTURES) -> list[Path]:
     out_dir = fixtures_dir / "preprocessed"
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    size = input_size()
+    size = shipped_input_size()
     for e in entries:
         x = preprocess_file(fixtures_dir / e["file"], size)
         p = out_dir / (Path(e["file"]).name + ".f32")
@@ -77,7 +77,7 @@ def make(onnx: Path | None, per_class: int = 2, pool: int = 40) -> list[dict]:
     for old in img_dir.glob("*"):
         old.unlink()
     entries = []
-    size = input_size()
+    size = shipped_input_size()
     for label in LABELS:
         cands = list(_candidates(a, label, 0, pool, 512))
         jpegs = [_jpeg(s.image) for _, s in cands]

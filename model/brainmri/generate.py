@@ -30,6 +30,9 @@ from .progress import Progress
 CONTRASTS = ("t1", "t1c", "t2", "flair")
 CONTRAST_P = (0.1, 0.6, 0.2, 0.1)  # public sets are mostly contrast-enhanced T1
 NORMAL_AT_SELLA = 0.25
+# Parasellar meningiomas mimic pituitary macroadenomas (radiologists tell them apart on several slices and sequences);
+# the generator does not model them: a meningioma's attachment point stays this far (mm) beyond its radius from the sella.
+SELLA_CLEARANCE_MM = 15.0
 ABBR = {"glioma": "gl", "meningioma": "me", "normal": "no", "pituitary": "pi"}
 
 _ANATOMY: Anatomy | None = None
@@ -98,6 +101,11 @@ def _edt_inside(mask: np.ndarray) -> np.ndarray:
     return ndi.distance_transform_edt(mask)
 
 
+def _clear_of_sella(s, rows, cols, radius: float) -> np.ndarray:
+    """Which (row, col) candidates keep a meningioma of this radius SELLA_CLEARANCE_MM clear of the sella."""
+    return np.hypot(rows - s.sella[0], cols - s.sella[1]) > radius + SELLA_CLEARANCE_MM
+
+
 def choose_lesion(kind: str, s, rng: np.random.Generator, plane: str) -> Lesion | None:
     if kind == "glioma":
         r = float(rng.uniform(9, 22))
@@ -123,7 +131,7 @@ def choose_lesion(kind: str, s, rng: np.random.Generator, plane: str) -> Lesion 
             depth = _edt_inside(brain)
             rr = np.where(brain[:, col] & (depth[:, col] > r * 0.6 + 3))[0]
             rr = rr[rr < top + 0.65 * (bottom - top)] if plane == "coronal" else rr
-            rr = rr[np.hypot(rr - s.sella[0], col - s.sella[1]) > r + 15.0]  # clear of the sella, as below
+            rr = rr[_clear_of_sella(s, rr, col, r)]
             if len(rr) == 0:
                 return None
             row = float(rr[rng.integers(len(rr))])
@@ -139,9 +147,7 @@ def choose_lesion(kind: str, s, rng: np.random.Generator, plane: str) -> Lesion 
                 site = "convexity"
             elif plane != "axial":  # the convexity is the vault: the lowest part of the outline is the skull base
                 pts = pts[pts[:, 0] < top + 0.7 * (bottom - top)]
-            # Parasellar meningiomas mimic pituitary macroadenomas (radiologists tell them apart on several slices and
-            # sequences); the generator does not model them, so that a meningioma label never sits on the sella.
-            pts = pts[np.hypot(pts[:, 0] - s.sella[0], pts[:, 1] - s.sella[1]) > r + 15.0]
+            pts = pts[_clear_of_sella(s, pts[:, 0], pts[:, 1], r)]
             if len(pts) == 0:
                 return None
             p = pts[rng.integers(len(pts))]
@@ -280,8 +286,7 @@ def render(label: str, rng: np.random.Generator, a: Anatomy | None = None, size:
     for _attempt in range(50):
         if sella_level:
             plane = str(rng.choice(PLANES, p=[0.2, 0.4, 0.4]))
-            axis = {"sagittal": 0, "coronal": 1, "axial": 2}[plane]
-            index = int(round(a.sella_vox[axis] + rng.uniform(-4, 4)))
+            index = int(round(a.sella_slice(plane) + rng.uniform(-4, 4)))
         else:
             plane = str(rng.choice(PLANES, p=[0.45, 0.3, 0.25]))
             lo, hi = a.depth_range(plane, 0.15 if kind is None else 0.4)

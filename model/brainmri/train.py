@@ -96,9 +96,6 @@ def augment(raw: torch.Tensor, g: torch.Generator, mask: torch.Tensor | None = N
     return (x, mask) if mask is not None else x
 
 
-NORMAL = LABELS.index("normal")
-
-
 def parse_progressive(text: str) -> list[tuple[int, float]]:
     stages = []
     for part in filter(None, (p.strip() for p in text.split(","))):
@@ -317,7 +314,7 @@ def train(args) -> dict:
         val_loss = float(F.cross_entropy(vl, yva_t))
         val_acc = float((vl.argmax(1) == yva_t).float().mean())
         history.append({"epoch": epoch, "loss": tot / seen, "accuracy": correct / seen, "val_loss": val_loss,
-                        "val_accuracy": val_acc, "seconds": round(time.time() - t0, 1), "size": size or xva.shape[-1]})
+                        "val_accuracy": val_acc, "seconds": round(time.time() - t0, 1), "size": size or net.size})
         print(f"epoch {epoch}: loss {tot / seen:.4f} acc {correct / seen:.4f} val_loss {val_loss:.4f} val_acc {val_acc:.4f} "
               f"({time.time() - t0:.0f}s)", flush=True)
         if size is None:  # only full-size epochs can be the kept checkpoint or count towards patience

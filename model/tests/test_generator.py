@@ -9,7 +9,7 @@ import numpy as np
 
 from brainmri import LABELS
 from brainmri.anatomy import Anatomy
-from brainmri.generate import choose_lesion, generate, render
+from brainmri.generate import SELLA_CLEARANCE_MM, choose_lesion, generate, render
 
 
 def digest(root: Path) -> dict:
@@ -80,23 +80,20 @@ class GeneratorTest(unittest.TestCase):
         rng = np.random.default_rng(96)
         placed = 0
         for plane in ("sagittal", "coronal", "axial"):
-            axis = {"sagittal": 0, "coronal": 1, "axial": 2}[plane]
-            s = self.anatomy.slice(plane, int(round(self.anatomy.sella_vox[axis])))
+            s = self.anatomy.slice(plane, int(round(self.anatomy.sella_slice(plane))))
             for _ in range(40):
                 lesion = choose_lesion("meningioma", s, rng, plane)
                 if lesion is None:
                     continue
                 placed += 1
                 gap = np.hypot(lesion.center[0] - s.sella[0], lesion.center[1] - s.sella[1])
-                self.assertGreater(gap, 15.0 + 0.45 * lesion.radius, (plane, lesion.extra["site"]))
+                self.assertGreater(gap, SELLA_CLEARANCE_MM + 0.45 * lesion.radius, (plane, lesion.extra["site"]))
         self.assertGreater(placed, 60)
 
     def test_slice_level_alone_does_not_tell_pituitary_from_normal(self):
         # Every pituitary scan is cut through the sella; some normal scans must be too, or the level is a class cue.
-        axis = {"sagittal": 0, "coronal": 1, "axial": 2}
-
         def at_sella(meta) -> bool:
-            return abs(meta["slice"] - self.anatomy.sella_vox[axis[meta["plane"]]]) <= 4.5
+            return abs(meta["slice"] - self.anatomy.sella_slice(meta["plane"])) <= 4.5
 
         normal = [render("normal", np.random.default_rng([97, 2, i]), self.anatomy, size=200).meta for i in range(40)]
         pituitary = [render("pituitary", np.random.default_rng([97, 3, i]), self.anatomy, size=200).meta for i in range(6)]

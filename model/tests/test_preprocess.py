@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image
 
 from brainmri import LABELS
-from brainmri.fixtures import input_size
+from brainmri.fixtures import shipped_input_size
 from brainmri.preprocess import ImageReadError, preprocess_file, read_gray, resize, resize_weights, to_gray
 from tests.helpers import ROOT
 
@@ -68,7 +68,7 @@ class FixtureTensorTest(unittest.TestCase):
         self.assertGreaterEqual(len(entries), 10)
         labels = {e["label"] for e in entries}
         self.assertEqual(labels, set(LABELS))
-        side = input_size()  # the shipped model's input, from its manifest
+        side = shipped_input_size()  # the shipped model's input, from its manifest
         for e in entries:
             path = FIX / e["file"]
             if path.suffix == ".jpg":
