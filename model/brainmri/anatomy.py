@@ -34,6 +34,7 @@ class Slice:
     wm: np.ndarray  # bool, white matter
     sella: tuple[float, float]  # (row, col) of the sella in this slice's frame
     midline_col: float  # column of the mid-sagittal plane (axial/coronal)
+    csf_below: float  # T1 intensity under which a voxel is more CSF than grey matter
 
 
 class Anatomy:
@@ -145,7 +146,8 @@ class Anatomy:
             sella = (nrows - 1 - sz, sx)
         else:
             sella = (nrows - 1 - sy, sx)
-        s = Slice(t1, brain, intracranial, head, wm, (float(sella[0]), float(sella[1])), self.midline_x)
+        s = Slice(t1, brain, intracranial, head, wm, (float(sella[0]), float(sella[1])), self.midline_x,
+                  0.5 * (self.csf + self.gm))
         if len(self._cache) > 600:
             self._cache.clear()
         self._cache[key] = s

@@ -52,7 +52,9 @@ def write_card(report: dict, manifest: dict | None, out: Path, reports_rel: str 
     if t.get("location_loss"):
         loc = (f"a location loss (weight {t['location_loss']}) on the generated lesion masks: cells of the class map on a "
                "lesion should name its class, with evidence that still decides the image after global average pooling divides it by "
-               "the lesion's share of the map, and cells off it should carry no class evidence; ")
+               "the lesion's share of the map, and cells off it should carry no class evidence"
+               + (" (that pooled term weighted by the inverse of the lesion's share, so small lesions are pulled as hard as "
+                  "large ones)" if t.get("size_balanced") else "") + "; ")
     bal = ""
     if t.get("balance"):
         bal = (f"training images drawn with weights count^-{t['balance']['power']:g} over `metadata.csv`'s "
@@ -86,8 +88,8 @@ Synthetic, made by `npm run data` (model/brainmri/generate.py) from **one real b
 depths, randomly rotated, scaled, shifted, flipped and elastically deformed; four contrasts (T1, contrast-enhanced T1,
 T2-like, FLAIR-like by tissue-intensity remapping); bias field, Rician noise, blur or lower resolution, gamma, matrix size
 200 to 512 px, JPEG quality 65 to 95. Lesions are drawn with anatomical priors and a ground-truth mask: glioma in white
-matter (irregular, necrotic core, enhancing rim, oedema, mass effect), meningioma on the convexity, falx or skull base
-and at least 15 mm from the sella (round, homogeneous, dural tail, compressing cortex), pituitary adenoma in the sella (round or snowman, 1.2 to 3 cm).
+matter (irregular, necrotic core, enhancing rim, oedema, mass effect), meningioma attached to the dura of the convexity, falx
+or skull base and at least 15 mm from the sella (round, homogeneous, dural tail, compressing cortex), pituitary adenoma in the sella (round or snowman, 1.2 to 3 cm).
 A quarter of the normal scans are cut through the sella too, so the slice level alone does not give the class away.
 Every image comes from the same anatomy, so **performance here says nothing about real scans** of other people.
 

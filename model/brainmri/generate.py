@@ -33,6 +33,14 @@ NORMAL_AT_SELLA = 0.25
 # Parasellar meningiomas mimic pituitary macroadenomas (radiologists tell them apart on several slices and sequences);
 # the generator does not model them: a meningioma's attachment point stays this far (mm) beyond its radius from the sella.
 SELLA_CLEARANCE_MM = 15.0
+# Meningiomas grow from the dura: a convexity or skull-base one touches the inner table. The brain outline also runs
+# round fissures and notches inside the skull (the Sylvian fissure, the tentorial notch); attachment points there gave
+# intra-axial "meningiomas", about one in five, that looked like gliomas or like nothing. This is the farthest (mm) an
+# attachment point may lie from the intracranial boundary (which sits about 4 mm outside the brain).
+DURA_REACH_MM = 6.0
+# The falx hangs about this far (mm) into the interhemispheric fissure before the corpus callosum; deeper along the
+# midline a "falx" lesion lies on the callosum or the ventricles.
+FALX_REACH_MM = 35.0
 ABBR = {"glioma": "gl", "meningioma": "me", "normal": "no", "pituitary": "pi"}
 
 _ANATOMY: Anatomy | None = None
@@ -106,6 +114,24 @@ def _clear_of_sella(s, rows, cols, radius: float) -> np.ndarray:
     return np.hypot(rows - s.sella[0], cols - s.sella[1]) > radius + SELLA_CLEARANCE_MM
 
 
+def _falx_rows(s, col: int) -> np.ndarray:
+    """Rows where the midline column runs through the interhemispheric fissure: CSF-dark stretches reaching in from the
+    inner table (short bright bridges of cortex allowed). Deeper midline rows are corpus callosum, septum or ventricles,
+    which the falx does not reach."""
+    t1 = s.t1[:, max(col - 1, 0):col + 2].min(axis=1)
+    ic = s.intracranial[:, col]
+    dark = ic & (t1 < s.csf_below)
+    dark = ndi.binary_closing(dark, structure=np.ones(3, bool)) & ic
+    runs, n = ndi.label(dark)
+    inside = np.where(ic)[0]
+    if n == 0 or len(inside) == 0:
+        return np.zeros(0, int)
+    ends = set(runs[max(inside[0], 0):inside[0] + 6].tolist()) | set(runs[inside[-1] - 5:inside[-1] + 1].tolist())
+    ends.discard(0)
+    rows = np.where(np.isin(runs, list(ends)))[0]
+    return rows[np.minimum(rows - inside[0], inside[-1] - rows) <= FALX_REACH_MM]
+
+
 def choose_lesion(kind: str, s, rng: np.random.Generator, plane: str) -> Lesion | None:
     if kind == "glioma":
         r = float(rng.uniform(9, 22))
@@ -131,6 +157,7 @@ def choose_lesion(kind: str, s, rng: np.random.Generator, plane: str) -> Lesion 
             depth = _edt_inside(brain)
             rr = np.where(brain[:, col] & (depth[:, col] > r * 0.6 + 3))[0]
             rr = rr[rr < top + 0.65 * (bottom - top)] if plane == "coronal" else rr
+            rr = rr[np.isin(rr, _falx_rows(s, col))]
             rr = rr[_clear_of_sella(s, rr, col, r)]
             if len(rr) == 0:
                 return None
@@ -140,7 +167,9 @@ def choose_lesion(kind: str, s, rng: np.random.Generator, plane: str) -> Lesion 
             tangent = (1.0, 0.0)
             normal = (0.0, -side)
         else:
-            pts = np.argwhere(boundary)
+            # Holes filled: the brain outline round an internal notch is not next to the inner table.
+            inner_table = ndi.distance_transform_edt(ndi.binary_fill_holes(s.intracranial))
+            pts = np.argwhere(boundary & (inner_table <= DURA_REACH_MM))
             if site == "base" and plane != "axial":
                 pts = pts[pts[:, 0] > top + 0.55 * (bottom - top)]
             elif site == "base":

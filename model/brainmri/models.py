@@ -57,8 +57,9 @@ class EdgeNet(nn.Module):
 
     def evidence(self, a: torch.Tensor) -> torch.Tensor:
         """Per-cell class evidence W A (a 1x1 convolution with the classifier's weights): its spatial mean plus the bias
-        is the image logit, and divided by h * w it is the class-activation map."""
-        return torch.einsum("ck,nkhw->nchw", self.fc.weight, a)
+        is the image logit, and divided by h * w it is the class-activation map. Written as that convolution: on the CPU
+        its backward pass costs about a quarter of an equivalent einsum's, which was a fifth of a training step."""
+        return F.conv2d(a, self.fc.weight[:, :, None, None])
 
     def forward_with_cam(self, x: torch.Tensor):
         a = self.features(x)

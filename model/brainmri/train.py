@@ -65,6 +65,17 @@ def invert_head(x: torch.Tensor, g: torch.Generator, p: float) -> torch.Tensor:
     return torch.where(use & head, 255.0 - x, x)
 
 
+def affine_grid(theta: torch.Tensor, n: int, h: int, w: int) -> torch.Tensor:
+    """F.affine_grid(theta, (n, 1, h, w), align_corners=False) by broadcasting: the same sampling grid, without the
+    batched matrix product that made up a third of the augmentation's time on the CPU."""
+    ys = (torch.arange(h, dtype=theta.dtype) * 2 + 1) / h - 1
+    xs = (torch.arange(w, dtype=theta.dtype) * 2 + 1) / w - 1
+    t = theta.view(n, 6, 1, 1)
+    gx = t[:, 0] * xs.view(1, 1, w) + t[:, 1] * ys.view(1, h, 1) + t[:, 2]
+    gy = t[:, 3] * xs.view(1, 1, w) + t[:, 4] * ys.view(1, h, 1) + t[:, 5]
+    return torch.stack([gx, gy], dim=3)
+
+
 def augment(raw: torch.Tensor, g: torch.Generator, mask: torch.Tensor | None = None, curves: float = 0.0,
             size: int | None = None, invert: float = 0.0):
     """The paper's random flip and rotation, plus small scale/shift and intensity changes (gamma, contrast, noise,
@@ -78,11 +89,11 @@ def augment(raw: torch.Tensor, g: torch.Generator, mask: torch.Tensor | None = N
     tx, ty = u(-0.06, 0.06), u(-0.06, 0.06)
     cos, sin = torch.cos(ang) / sc, torch.sin(ang) / sc
     theta = torch.stack([torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1)
-    shape = list(raw.shape[:2]) + [size or raw.shape[2], size or raw.shape[3]]
-    grid = F.affine_grid(theta, shape, align_corners=False)
+    out_h, out_w = size or raw.shape[2], size or raw.shape[3]
+    grid = affine_grid(theta, n, out_h, out_w)
     x = F.grid_sample(raw, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     if mask is not None:
-        mgrid = F.affine_grid(theta, list(mask.shape), align_corners=False)
+        mgrid = grid if mask.shape[2:] == (out_h, out_w) else affine_grid(theta, n, mask.shape[2], mask.shape[3])
         mask = F.grid_sample(mask, mgrid, mode="bilinear", padding_mode="zeros", align_corners=False)
     gamma = torch.exp(u(-0.2, 0.2)).view(n, 1, 1, 1)
     x = 255.0 * (x.clamp(0, 255) / 255.0) ** gamma
@@ -155,7 +166,7 @@ def balance_weights(paths: list[str], root: str | Path, column: str, power: floa
 
 
 def location_loss(z: torch.Tensor, bias: torch.Tensor, y: torch.Tensor, mask: torch.Tensor, known: torch.Tensor,
-                  scaled_cells: bool = True) -> torch.Tensor:
+                  scaled_cells: bool = True, size_balanced: bool = False) -> torch.Tensor:
     """Dense supervision of the per-cell class logits z (N x C x h x w, whose spatial mean plus the bias is the image
     logit) where the lesion extent is known (generated data).
 
@@ -165,7 +176,12 @@ def location_loss(z: torch.Tensor, bias: torch.Tensor, y: torch.Tensor, mask: to
     satisfied at margins of about 10 while pooling divides a lesion's evidence by (h w) / k, 50 to 500 here: small
     lesions were then outvoted by the bias and called normal. Every cell off the lesion should carry no class evidence
     (its logits equal across classes), so the class-activation map peaks on the lesion and the image decision is the
-    bias plus the lesion's evidence."""
+    bias plus the lesion's evidence.
+
+    `size_balanced`: the pooled-share term's gradient on a cell is the lesion's share times the error, so a lesion a
+    tenth the size pulled its cells a tenth as hard, and small lesions stayed under-confident (most missed meningiomas
+    were in the smallest quarter, 6 to 9 px radius at 192 px, with per-cell evidence a third of what they needed).
+    Dividing that term by each image's share (relative to the batch's mean share) gives every lesion the same pull."""
     n, c, h, w = z.shape
     frac = F.adaptive_avg_pool2d(mask, (h, w))[:, 0]  # N x h x w lesion fraction per cell
     peak = frac.flatten(1).max(1).values.view(n, 1, 1)
@@ -175,7 +191,12 @@ def location_loss(z: torch.Tensor, bias: torch.Tensor, y: torch.Tensor, mask: to
     target = y.view(n, 1, 1).expand(n, h, w)
     ce = F.cross_entropy(z, target, reduction="none")
     if scaled_cells:
-        ce = ce + F.cross_entropy(z * share.view(n, 1, 1, 1) + bias.view(1, c, 1, 1), target, reduction="none")
+        pooled = F.cross_entropy(z * share.view(n, 1, 1, 1) + bias.view(1, c, 1, 1), target, reduction="none")
+        if size_balanced:
+            has = share > 0
+            mean_share = share[has].mean() if bool(has.any()) else share.new_tensor(1.0)
+            pooled = pooled * (mean_share / share.clamp(min=1e-6)).detach().view(n, 1, 1)
+        ce = ce + pooled
     pos = (ce * lesion).sum() / lesion.sum().clamp(min=1.0)
     spread = (z - z.mean(dim=1, keepdim=True)).pow(2).mean(dim=1)
     neutral = (spread * background).sum() / background.sum().clamp(min=1.0)
@@ -221,7 +242,8 @@ def bake_temperature(net, t: float) -> None:
 def train(args) -> dict:
     set_determinism(args.seed, args.threads)
     t0 = time.time()
-    net = build(args.arch)
+    # Channels-last activations: the CPU convolutions (oneDNN) run about a tenth faster in that layout.
+    net = build(args.arch).to(memory_format=torch.channels_last)
     ds = load(args.data, seed=args.seed, size=net.size)
     xtr, ytr, itr = ds.subset("train")
     xva, yva, _ = ds.subset("val")
@@ -291,11 +313,12 @@ def train(args) -> dict:
             if use_masks:
                 m = torch.from_numpy(mtr[idx.numpy()]).unsqueeze(1)
                 raw, m = augment(raw, g, m, args.curves, size, args.invert)
-                a = net.features(to_input(raw, args.arch))
+                a = net.features(to_input(raw, args.arch).contiguous(memory_format=torch.channels_last))
                 logits = net.pooled_logits(a)
                 z = net.evidence(a)
                 loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
-                loss = loss + args.mask_loss * location_loss(z, net.fc.bias, y, m, torch.from_numpy(ktr[idx.numpy()]))
+                loss = loss + args.mask_loss * location_loss(z, net.fc.bias, y, m, torch.from_numpy(ktr[idx.numpy()]),
+                                                             size_balanced=args.size_balanced)
             else:
                 logits = net(to_input(augment(raw, g, curves=args.curves, size=size, invert=args.invert), args.arch))
                 loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
@@ -355,6 +378,7 @@ def train(args) -> dict:
                           "command": init["training"].get("command"),
                           "resumed_from": init["training"].get("resumed_from")} if args.init else None),
         "location_loss": args.mask_loss if use_masks else 0.0,
+        "size_balanced": bool(args.size_balanced),
         "tone_curves": args.curves,
         "invert": args.invert,
         "progressive": [{"size": sz, "until": u} for sz, u in args.progressive],
@@ -381,6 +405,8 @@ def main(argv=None) -> None:
     ap.add_argument("--label-smoothing", type=float, default=0.0)
     ap.add_argument("--mask-loss", type=float, default=0.5,
                     help="weight of the location loss on lesion masks (edge; used when the data has masks/)")
+    ap.add_argument("--size-balanced", action="store_true",
+                    help="location loss: every lesion's pooled-share term pulls as hard, whatever its size (see location_loss)")
     ap.add_argument("--progressive", default="", type=parse_progressive,
                     help="progressive resizing, SIZE:UNTIL pairs: '128:0.5,192:0.7' trains at 128 px for the first half "
                          "of the epochs, 192 px up to 70 %%, then the full size")

@@ -6,10 +6,11 @@ import unittest
 from pathlib import Path
 
 import numpy as np
+from scipy import ndimage as ndi
 
 from brainmri import LABELS
 from brainmri.anatomy import Anatomy
-from brainmri.generate import SELLA_CLEARANCE_MM, choose_lesion, generate, render
+from brainmri.generate import DURA_REACH_MM, FALX_REACH_MM, SELLA_CLEARANCE_MM, choose_lesion, generate, render
 
 
 def digest(root: Path) -> dict:
@@ -89,6 +90,32 @@ class GeneratorTest(unittest.TestCase):
                 gap = np.hypot(lesion.center[0] - s.sella[0], lesion.center[1] - s.sella[1])
                 self.assertGreater(gap, SELLA_CLEARANCE_MM + 0.45 * lesion.radius, (plane, lesion.extra["site"]))
         self.assertGreater(placed, 60)
+
+    def test_meningiomas_grow_from_the_dura(self):
+        # Extra-axial: a convexity or skull-base meningioma reaches the inner table, a falx one sits in the fissure
+        # near it; none lies on the ventricles or inside a lobe (the old generator put about one in five there).
+        rng = np.random.default_rng(98)
+        sites = set()
+        for plane, index in (("axial", 88), ("axial", 120), ("coronal", 100), ("coronal", 140), ("sagittal", 145),
+                             ("sagittal", 92)):
+            s = self.anatomy.slice(plane, index)
+            inner_table = ndi.distance_transform_edt(ndi.binary_fill_holes(s.intracranial))
+            rows = np.where(s.intracranial[:, int(round(s.midline_col))])[0]
+            for _ in range(25):
+                lesion = choose_lesion("meningioma", s, rng, plane)
+                if lesion is None:
+                    continue
+                site = lesion.extra["site"]
+                sites.add(site)
+                r, c = (int(round(v)) for v in lesion.center)
+                if site == "falx" and plane != "sagittal":
+                    depth = min(r - rows[0], rows[-1] - r)
+                    self.assertLessEqual(depth, FALX_REACH_MM, (plane, index))
+                    self.assertLess(abs(c - s.midline_col), lesion.radius + 1, (plane, index))
+                else:
+                    self.assertLessEqual(inner_table[r, c], DURA_REACH_MM + 0.55 * lesion.radius + 1.5,
+                                         (plane, index, site))
+        self.assertEqual(sites, {"convexity", "falx", "base"})
 
     def test_slice_level_alone_does_not_tell_pituitary_from_normal(self):
         # Every pituitary scan is cut through the sella; some normal scans must be too, or the level is a class cue.

@@ -77,7 +77,9 @@ class FixtureTensorTest(unittest.TestCase):
             x = preprocess_file(path, side)
             stored = np.fromfile(FIX / e["preprocessed"], dtype="<f4")
             self.assertEqual(stored.size, side * side, e["file"])
-            np.testing.assert_array_equal(stored.reshape(1, side, side), x, err_msg=e["file"])
+            # Not bit-exact: the resize is a matrix product, and BLAS kernels differ in the last bit between CPUs
+            # (2.4e-7 seen between two machines here); 1e-6 is far below one grey level (about 0.02 after scaling).
+            np.testing.assert_allclose(stored.reshape(1, side, side), x, rtol=0, atol=1e-6, err_msg=e["file"])
         modes = set()
         for e in entries:
             if e["file"].endswith(".png"):

@@ -11,8 +11,8 @@ import numpy as np
 import torch
 
 from brainmri.models import EdgeNet
-from brainmri.train import (augment, balance_weights, evaluate_logits, input_size, intensity_curve, invert_head,
-                            location_loss, parse_balance, parse_progressive)
+from brainmri.train import (affine_grid, augment, balance_weights, evaluate_logits, input_size, intensity_curve,
+                            invert_head, location_loss, parse_balance, parse_progressive)
 
 
 def one_lesion(h: int = 8, w: int = 8):
@@ -55,12 +55,39 @@ class LocationLossTest(unittest.TestCase):
         z[0, 3, 6, 6] = 5.0  # class evidence on a cell far from the lesion
         self.assertGreater(float(location_loss(z, self.bias, self.y, self.mask, self.known)), right)
 
+    def test_size_balanced_pulls_small_and_large_lesions_alike(self):
+        # Two images, a 2-cell and an 8-cell lesion, both with no evidence yet: the pooled-share term's pull on a
+        # lesion cell scales with the lesion's share unless size-balanced.
+        mask = torch.zeros(2, 1, 32, 32)
+        mask[0, :, 8:12, 8:16] = 1.0  # 2 cells
+        mask[1, :, 16:24, 0:16] = 1.0  # 8 cells
+        y, known = torch.tensor([1, 1]), torch.tensor([True, True])
+
+        def pull(**kw) -> np.ndarray:
+            z = torch.zeros(2, 4, 8, 8, requires_grad=True)
+            location_loss(z, self.bias, y, mask, known, **kw).backward()
+            g = z.grad[:, 1].abs()
+            return np.array([float(g[0, 2, 2]), float(g[1, 4, 0])])
+
+        per_cell = pull(scaled_cells=False)  # the same for every lesion cell
+        small, large = pull() - per_cell
+        self.assertAlmostEqual(small * 4, large, places=6)  # a quarter of the share, a quarter of the pull
+        small, large = pull(size_balanced=True) - per_cell
+        self.assertGreater(small, 0.0)
+        self.assertAlmostEqual(small, large, places=6)
+
     def test_unknown_masks_add_nothing(self):
         z = torch.randn(1, 4, 8, 8)
         self.assertEqual(float(location_loss(z, self.bias, self.y, self.mask, torch.tensor([False]))), 0.0)
 
 
 class AugmentTest(unittest.TestCase):
+    def test_affine_grid_matches_torch(self):
+        theta = torch.randn(3, 2, 3, generator=torch.Generator().manual_seed(4))
+        for h, w in ((40, 40), (24, 56)):
+            want = torch.nn.functional.affine_grid(theta, [3, 1, h, w], align_corners=False)
+            self.assertLess(float((affine_grid(theta, 3, h, w) - want).abs().max()), 1e-5)
+
     def test_image_and_mask_move_together_at_a_smaller_output_size(self):
         raw = torch.zeros(4, 1, 64, 64)
         raw[:, :, 10:22, 36:50] = 255.0

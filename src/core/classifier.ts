@@ -6,7 +6,7 @@ import type { RawImage } from './image.js';
 import type { Manifest } from './manifest.js';
 import { batchProbabilities, occlusionMap, type OcclusionOptions } from './occlusion.js';
 import { encodePng } from './png.js';
-import { summarise } from './postprocess.js';
+import { isUncertain, summarise } from './postprocess.js';
 import { preprocess } from './preprocess.js';
 import { renderSaliency, SALIENCY_VIEWS, type SaliencyView } from './saliency.js';
 import { sniffImageType } from './sniff.js';
@@ -154,7 +154,7 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     return {
       label: top.label,
       confidence: top.confidence,
-      uncertain: top.confidence < manifest.thresholds.uncertain,
+      uncertain: isUncertain(top.confidence, manifest.thresholds.uncertain),
       probabilities: top.probabilities,
       model: { name: manifest.name, version: manifest.version, sha256: manifest.model.sha256 },
       image: { width: image.width, height: image.height },

@@ -1,6 +1,6 @@
 // Softmax and the label summary.
 import { describe, expect, it } from 'vitest';
-import { softmax, summarise } from './postprocess.js';
+import { isUncertain, softmax, summarise } from './postprocess.js';
 
 describe('softmax', () => {
   it('matches exp(x) / sum(exp(x)) and survives huge logits', () => {
@@ -17,5 +17,14 @@ describe('summarise', () => {
   it('names the top label and keeps every probability by label', () => {
     const s = summarise([0.1, 0.6, 0.2, 0.1], ['glioma', 'meningioma', 'normal', 'pituitary']);
     expect(s).toEqual({ label: 'meningioma', index: 1, confidence: 0.6, probabilities: { glioma: 0.1, meningioma: 0.6, normal: 0.2, pituitary: 0.1 } });
+  });
+});
+
+describe('isUncertain', () => {
+  it('flags confidence under the threshold, and everything at a 100 % threshold (float32 saturates at 1)', () => {
+    expect(isUncertain(0.59, 0.6)).toBe(true);
+    expect(isUncertain(0.6, 0.6)).toBe(false);
+    expect(isUncertain(1, 1)).toBe(true);
+    expect(isUncertain(1, 0.99)).toBe(false);
   });
 });

@@ -29,3 +29,11 @@ export function summarise(probabilities: ArrayLike<number>, labels: readonly str
   }
   return { label: labels[index], index, confidence: probabilities[index], probabilities: byLabel };
 }
+
+/**
+ * Whether a result goes for review: confidence under the threshold. A threshold of 1 (100 %) flags every result: a
+ * confidence that rounds to exactly 1 in float32 is saturation, not certainty, and whoever sets 100 % wants all reviewed.
+ */
+export function isUncertain(confidence: number, threshold: number): boolean {
+  return threshold >= 1 || confidence < threshold;
+}

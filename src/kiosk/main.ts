@@ -3,6 +3,7 @@ import './styles.css';
 import { ImageInputError } from '../core/errors.js';
 import { decodeImageSync } from '../core/decoders/index.js';
 import { DEFAULT_MAX_PIXELS } from '../core/classifier.js';
+import { isUncertain } from '../core/postprocess.js';
 import { clearCanvas, drawRgba, toDisplayRgba } from './canvas.js';
 import { DeviceRunner } from './device-runner.js';
 import { MANIFEST_URL } from './model-source.js';
@@ -199,7 +200,7 @@ function applyOverlayControls(): void {
 
 function renderResult(result: KioskResult): void {
   state.result = result;
-  const uncertain = result.confidence < threshold();
+  const uncertain = isUncertain(result.confidence, threshold());
   ui.placeholder.hidden = true;
   ui.result.hidden = false;
   ui.label.textContent = result.label;

@@ -1,4 +1,5 @@
 // The print/save view: scan, overlay, result, model version and time; produced only when the user asks for it.
+import { isUncertain } from '../core/postprocess.js';
 import type { KioskResult } from './result.js';
 
 export interface ReportInput {
@@ -15,7 +16,7 @@ const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
 
 function lines(input: ReportInput): { result: string; meta: string } {
   const { result, threshold, at } = input;
-  const uncertain = result.confidence < threshold ? ' (uncertain, refer for review)' : '';
+  const uncertain = isUncertain(result.confidence, threshold) ? ' (uncertain, refer for review)' : '';
   return {
     result: `Predicted class: ${result.label}, confidence ${pct(result.confidence)}${uncertain}`,
     meta:
