@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,19 @@ class Slice:
     sella: tuple[float, float]  # (row, col) of the sella in this slice's frame
     midline_col: float  # column of the mid-sagittal plane (axial/coronal)
     csf_below: float  # T1 intensity under which a voxel is more CSF than grey matter
+
+    @cached_property
+    def inner_table_mm(self) -> np.ndarray:
+        """Distance (mm) from each point inside the skull to the inner table. Holes filled first: the outline round an
+        internal notch of a slice's mask is not next to the skull."""
+        return ndi.distance_transform_edt(ndi.binary_fill_holes(self.intracranial))
+
+    @cached_property
+    def levels(self) -> np.ndarray:
+        """The nested masks as one label map (0 outside, 1 head, 2 intracranial, 3 brain, 4 white matter), so the
+        generator samples them all with one nearest-neighbour lookup."""
+        return (self.head.astype(np.uint8) + (self.intracranial & self.head) + (self.brain & self.head)
+                + (self.wm & self.brain & self.head)).astype(np.uint8)
 
 
 class Anatomy:

@@ -115,21 +115,20 @@ def _clear_of_sella(s, rows, cols, radius: float) -> np.ndarray:
 
 
 def _falx_rows(s, col: int) -> np.ndarray:
-    """Rows where the midline column runs through the interhemispheric fissure: CSF-dark stretches reaching in from the
-    inner table (short bright bridges of cortex allowed). Deeper midline rows are corpus callosum, septum or ventricles,
-    which the falx does not reach."""
+    """Which rows of the midline column run through the interhemispheric fissure (a boolean per row): CSF-dark stretches
+    reaching in from the inner table (short bright bridges of cortex allowed). Deeper midline rows are corpus callosum,
+    septum or ventricles, which the falx does not reach."""
     t1 = s.t1[:, max(col - 1, 0):col + 2].min(axis=1)
     ic = s.intracranial[:, col]
     dark = ic & (t1 < s.csf_below)
     dark = ndi.binary_closing(dark, structure=np.ones(3, bool)) & ic
     runs, n = ndi.label(dark)
     inside = np.where(ic)[0]
-    if n == 0 or len(inside) == 0:
-        return np.zeros(0, int)
-    ends = set(runs[max(inside[0], 0):inside[0] + 6].tolist()) | set(runs[inside[-1] - 5:inside[-1] + 1].tolist())
-    ends.discard(0)
-    rows = np.where(np.isin(runs, list(ends)))[0]
-    return rows[np.minimum(rows - inside[0], inside[-1] - rows) <= FALX_REACH_MM]
+    if n == 0:
+        return np.zeros(len(ic), bool)
+    ends = np.setdiff1d(np.concatenate([runs[inside[0]:inside[0] + 6], runs[inside[-1] - 5:inside[-1] + 1]]), [0])
+    rows = np.arange(len(ic))
+    return np.isin(runs, ends) & (np.minimum(rows - inside[0], inside[-1] - rows) <= FALX_REACH_MM)
 
 
 def choose_lesion(kind: str, s, rng: np.random.Generator, plane: str) -> Lesion | None:
@@ -157,7 +156,7 @@ def choose_lesion(kind: str, s, rng: np.random.Generator, plane: str) -> Lesion 
             depth = _edt_inside(brain)
             rr = np.where(brain[:, col] & (depth[:, col] > r * 0.6 + 3))[0]
             rr = rr[rr < top + 0.65 * (bottom - top)] if plane == "coronal" else rr
-            rr = rr[np.isin(rr, _falx_rows(s, col))]
+            rr = rr[_falx_rows(s, col)[rr]]
             rr = rr[_clear_of_sella(s, rr, col, r)]
             if len(rr) == 0:
                 return None
@@ -167,9 +166,7 @@ def choose_lesion(kind: str, s, rng: np.random.Generator, plane: str) -> Lesion 
             tangent = (1.0, 0.0)
             normal = (0.0, -side)
         else:
-            # Holes filled: the brain outline round an internal notch is not next to the inner table.
-            inner_table = ndi.distance_transform_edt(ndi.binary_fill_holes(s.intracranial))
-            pts = np.argwhere(boundary & (inner_table <= DURA_REACH_MM))
+            pts = np.argwhere(boundary & (s.inner_table_mm <= DURA_REACH_MM))
             if site == "base" and plane != "axial":
                 pts = pts[pts[:, 0] > top + 0.55 * (bottom - top)]
             elif site == "base":
@@ -274,13 +271,6 @@ def render_lesion(lesion: Lesion, rr, cc, px_per_mm: float, sample_mask) -> tupl
     raise ValueError(lesion.kind)
 
 
-def _nested_labels(s) -> np.ndarray:
-    if not hasattr(s, "_levels"):
-        s._levels = (s.head.astype(np.uint8) + (s.intracranial & s.head) + (s.brain & s.head) + (s.wm & s.brain & s.head)
-                     ).astype(np.uint8)
-    return s._levels
-
-
 # ---------------------------------------------------------------- one image
 @dataclass
 class Sample:
@@ -353,7 +343,7 @@ def render(label: str, rng: np.random.Generator, a: Anatomy | None = None, size:
     cc = (cc + _smooth_field(rng, (size, size), 5, amp)).astype(np.float32)
 
     # Nested masks (wm in brain in intracranial in head) sampled once as one nearest-neighbour label map.
-    levels = ndi.map_coordinates(_nested_labels(s), [rr, cc], order=0, mode="constant", cval=0)
+    levels = ndi.map_coordinates(s.levels, [rr, cc], order=0, mode="constant", cval=0)
     level_of = {"head": 1, "intracranial": 2, "brain": 3, "wm": 4}
 
     def sample_mask(name: str) -> np.ndarray:

@@ -86,7 +86,7 @@ class AugmentTest(unittest.TestCase):
         theta = torch.randn(3, 2, 3, generator=torch.Generator().manual_seed(4))
         for h, w in ((40, 40), (24, 56)):
             want = torch.nn.functional.affine_grid(theta, [3, 1, h, w], align_corners=False)
-            self.assertLess(float((affine_grid(theta, 3, h, w) - want).abs().max()), 1e-5)
+            self.assertLess(float((affine_grid(theta, h, w) - want).abs().max()), 1e-5)
 
     def test_image_and_mask_move_together_at_a_smaller_output_size(self):
         raw = torch.zeros(4, 1, 64, 64)
