@@ -1,11 +1,11 @@
 // Cloudflare Worker entry: the shared Hono app with a classifier created lazily once per isolate and reused.
 import type { ExecutionContext } from '@cloudflare/workers-types';
+import { readAppConfig } from '../src/app/config.js';
 import { createApp } from '../src/app/create-app.js';
-import { bundledModel } from './bundled-model.js';
-import { readConfig } from './config.js';
+import { lazySource } from '../src/app/service-source.js';
+import { bundledCodecs, bundledModel } from './bundled-model.js';
 import { consoleLogger } from './console-logger.js';
-import { lazySource } from '../src/app/classifier-source.js';
-import { loadEdgeClassifier } from './load-classifier.js';
+import { loadEdgeService } from './load-service.js';
 
 export interface Env {
   /** Static assets binding ([assets] in wrangler.toml): the kiosk. */
@@ -35,19 +35,19 @@ function handlerFor(env: Env): Handler {
   if (handler) return handler;
   let config;
   try {
-    config = readConfig(env as Record<string, unknown>);
+    config = readAppConfig(env as Record<string, unknown>);
   } catch (error) {
     return (handler = misconfigured((error as Error).message));
   }
   // Once per isolate, on the first request; no separate warm-up (that request is it), and a failed load is retried.
-  const source = lazySource(() => loadEdgeClassifier({ ...bundledModel, maxPixels: config.maxPixels }), {
+  const source = lazySource(() => loadEdgeService(bundledModel, bundledCodecs), {
     warmup: false,
     retry: true,
-    onLoaded: (ms, c) => consoleLogger.info({ model: `${c.manifest.name}@${c.manifest.version}`, backend: c.backend, loadMs: ms }, 'model loaded'),
+    onLoaded: (ms, { classifier: c }) => consoleLogger.info({ model: `${c.model.name}@${c.model.version}`, backend: c.backend, loadMs: ms }, 'model loaded'),
   });
   const app = createApp({
-    classifier: source,
-    limits: { maxBodyBytes: config.maxBodyBytes, maxPixels: config.maxPixels },
+    service: source,
+    limits: config,
     logger: consoleLogger,
     apiKey: config.apiKey,
     assets: env.ASSETS,

@@ -127,7 +127,10 @@ export function defineHttpSuite(name: string, target: () => Promise<HttpTarget>)
       expect(body.confidence).toBe(body.probabilities[label]);
       expect(body.model.sha256).toMatch(/^[0-9a-f]{64}$/);
       for (const k of ['decode', 'preprocess', 'inference', 'total']) expect(typeof body.timings[k]).toBe('number');
+      expect(body.input).toEqual({ format: file.endsWith('.png') ? 'png' : 'jpeg' });
+      expect(body.reasons).toEqual(body.uncertain ? expect.arrayContaining(['low_confidence']) : []);
       expect(body.notice).toMatch(/not for diagnosis/i);
+      expect(body).not.toHaveProperty('maps');
     });
 
     it('accepts the raw body and adds a saliency data URL on request', async () => {
@@ -137,10 +140,26 @@ export function defineHttpSuite(name: string, target: () => Promise<HttpTarget>)
       expect(res.status).toBe(200);
       const body = await res.json();
       expect(body.label).toBe(jpegFixture.label);
-      expect(body.saliency).toMatchObject({ view: 'heatmap', label: jpegFixture.label, width, height });
-      expect(['cam', 'grad-cam', 'occlusion']).toContain(body.saliency.method);
-      const png = decodePng(Uint8Array.from(atob(body.saliency.dataUrl.replace(/^data:image\/png;base64,/, '')), (c) => c.charCodeAt(0)));
+      expect(body.saliency).toHaveLength(1);
+      expect(body.saliency[0]).toMatchObject({ view: 'heatmap', label: jpegFixture.label, width, height });
+      expect(['cam', 'grad-cam', 'occlusion']).toContain(body.saliency[0].method);
+      const png = decodePng(Uint8Array.from(atob(body.saliency[0].dataUrl.replace(/^data:image\/png;base64,/, '')), (c) => c.charCodeAt(0)));
       expect([png.width, png.height]).toEqual([width, height]);
+      for (const k of ['explain', 'encode']) expect(typeof body.timings[k]).toBe('number');
+    });
+
+    it('renders several classes\' maps from one inference, each the same as asking for it alone', async () => {
+      const bytes = fixtureBytes(jpegFixture.file);
+      const res = await api.fetch('/v1/classify?saliency=heatmap&class=pituitary,glioma', raw(bytes));
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.saliency.map((s: { label: string }) => s.label)).toEqual(['pituitary', 'glioma']);
+      expect(body.saliency[0].dataUrl).not.toBe(body.saliency[1].dataUrl);
+      const alone = await (await api.fetch('/v1/saliency?view=heatmap&class=glioma', raw(bytes))).arrayBuffer();
+      const fromList = Uint8Array.from(atob(body.saliency[1].dataUrl.replace(/^data:image\/png;base64,/, '')), (c) => c.charCodeAt(0));
+      expect(Buffer.from(decodePng(fromList).data as Uint8Array).equals(Buffer.from(decodePng(new Uint8Array(alone)).data as Uint8Array))).toBe(true);
+      const all = await (await api.fetch('/v1/classify?saliency=overlay&class=all', raw(bytes))).json();
+      expect(all.saliency.map((s: { label: string }) => s.label)).toEqual(LABELS);
     });
 
     it('returns an overlay PNG of the input size that differs from the scan exactly where the heatmap is hot', async () => {
@@ -189,8 +208,8 @@ export function defineHttpSuite(name: string, target: () => Promise<HttpTarget>)
     });
 
     const badInputs: { what: string; path?: string; init: () => RequestInit; status: number; code: string; message: RegExp }[] = [
-      { what: 'an empty body', init: () => raw(new Uint8Array(0)), status: 400, code: 'empty_body', message: /no image/ },
-      { what: 'random bytes', init: () => raw(Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) & 255), 'application/octet-stream'), status: 400, code: 'not_an_image', message: /not an image/ },
+      { what: 'an empty body', init: () => raw(new Uint8Array(0)), status: 400, code: 'empty_body', message: /empty.*Accepted: JPEG/ },
+      { what: 'random bytes', init: () => raw(Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) & 255), 'application/octet-stream'), status: 400, code: 'not_an_image', message: /not a recognisable image.*Accepted: JPEG/ },
       {
         what: 'a truncated JPEG',
         init: () => {
@@ -199,17 +218,17 @@ export function defineHttpSuite(name: string, target: () => Promise<HttpTarget>)
         },
         status: 400,
         code: 'corrupt_image',
-        message: /could not be decoded|truncated|corrupt/i,
+        message: /JPEG file is damaged or truncated/,
       },
       {
         what: 'a text file named .jpg',
         init: () => ({ method: 'POST', body: multipart('file', new TextEncoder().encode('patient notes, not an image\n'.repeat(20)), 'scan.jpg', 'image/jpeg') }),
         status: 400,
         code: 'not_an_image',
-        message: /not an image/,
+        message: /not a recognisable image/,
       },
       { what: 'a PNG whose header claims 30000x30000 pixels', init: () => raw(pngClaiming(30000, 30000), 'image/png'), status: 413, code: 'too_many_pixels', message: /limit/ },
-      { what: 'a 1x1 image', init: () => raw(onePixelPng(), 'image/png'), status: 400, code: 'image_too_small', message: /1x1.*at least/ },
+      { what: 'a 1x1 image', init: () => raw(onePixelPng(), 'image/png'), status: 400, code: 'image_too_small', message: /1 x 1.*at least 32 x 32/ },
       {
         what: 'a wrong multipart field',
         init: () => ({ method: 'POST', body: multipart('image', fixtureBytes(jpegFixture.file), 'scan.jpg', 'image/jpeg') }),
@@ -220,6 +239,7 @@ export function defineHttpSuite(name: string, target: () => Promise<HttpTarget>)
       { what: 'an unknown class', path: '/v1/saliency?class=astrocytoma', init: () => raw(fixtureBytes(jpegFixture.file)), status: 422, code: 'invalid_parameter', message: /astrocytoma.*glioma, meningioma, normal, pituitary/ },
       { what: 'an unknown view', path: '/v1/saliency?view=xray', init: () => raw(fixtureBytes(jpegFixture.file)), status: 422, code: 'invalid_parameter', message: /view/ },
       { what: 'an unknown saliency on classify', path: '/v1/classify?saliency=glow', init: () => raw(fixtureBytes(jpegFixture.file)), status: 422, code: 'invalid_parameter', message: /saliency/ },
+      { what: 'an unknown class in a list', path: '/v1/classify?saliency=overlay&class=glioma,astrocytoma', init: () => raw(fixtureBytes(jpegFixture.file)), status: 422, code: 'invalid_parameter', message: /astrocytoma/ },
       { what: 'a text content type', init: () => raw(new TextEncoder().encode('hello'), 'text/plain'), status: 415, code: 'unsupported_type', message: /text\/plain.*multipart\/form-data field "file"/ },
       { what: 'a body over 20 MB', init: () => raw(new Uint8Array(20 * 1024 * 1024 + 1024).fill(0xff)), status: 413, code: 'body_too_large', message: /over 20\.0 MB/ },
     ];

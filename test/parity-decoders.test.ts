@@ -1,37 +1,58 @@
-// The pure-JS decoders (Worker, kiosk) against sharp (the Node service's decoder) on every fixture, pixel by pixel and
-// on the model input they lead to. Stated tolerance: PNG identical; JPEG within 1 grey level per sample (jpeg-js and
-// libjpeg-turbo round their inverse DCTs differently), hence model inputs within 1/255 of a grey level after scaling.
-import { readFileSync } from 'node:fs';
+// One decoder, the same pixels everywhere: the core's decoders (what Node, the Worker and the kiosk all run) against PIL
+// (what trains the model) on every fixture and on real JPEGs and PNGs the project did not make. Stated tolerance: none.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createPureDecoder } from '../src/core/decoders/index.js';
-import { parseManifest } from '../src/core/model-loader.js';
-import { preprocess } from '../src/core/preprocess.js';
-import { createSharpDecoder } from '../src/node/sharp-decoder.js';
+import { nodeInputDecoder } from '../src/node/load-service.js';
 import { fixtureBytes, loadFixtures } from './http-suite.js';
 
-const JPEG_SAMPLE_TOLERANCE = 1;
-const manifest = parseManifest(JSON.parse(readFileSync(new URL('../model/brain-mri-edge.manifest.json', import.meta.url), 'utf8')));
-const limits = { maxPixels: 40_000_000 };
+import { missingOutsideImages, OUTSIDE_IMAGES as OUTSIDE } from './support/outside-images.js';
 
-describe('pure-JS decoders agree with sharp on the fixtures', () => {
-  const pure = createPureDecoder();
-  const sharp = createSharpDecoder();
+const FIXTURES = new URL('./fixtures/images/', import.meta.url).pathname;
+const files = [...loadFixtures().map((f) => join(FIXTURES, f.file)), ...OUTSIDE];
 
-  it.each(loadFixtures())('$file', async ({ file }) => {
-    const bytes = fixtureBytes(file);
-    const [ours, ref] = await Promise.all([pure.decode(bytes, limits), sharp.decode(bytes, limits)]);
-    expect([ours.width, ours.height, ours.channels, ours.bitDepth ?? 8]).toEqual([ref.width, ref.height, ref.channels, ref.bitDepth ?? 8]);
-    expect(ours.data.constructor).toBe(ref.data.constructor);
-    let worst = 0;
-    for (let i = 0; i < ref.data.length; i++) worst = Math.max(worst, Math.abs(ours.data[i] - ref.data[i]));
-    expect(worst).toBeLessThanOrEqual(file.endsWith('.png') ? 0 : JPEG_SAMPLE_TOLERANCE);
+// PIL writes each file's samples as decoded: L, RGB or RGBA bytes, or 16-bit little-endian for I;16 greyscale PNG.
+const PIL = `
+import sys, numpy as np
+from PIL import Image
+out = sys.argv[1]
+for i, path in enumerate(sys.argv[2:]):
+    im = Image.open(path)
+    if im.mode in ('I;16', 'I;16B', 'I'):
+        a = np.asarray(im).astype('<u2')
+    else:
+        if im.mode == 'P':
+            im = im.convert('RGBA' if 'transparency' in im.info else 'RGB')
+        elif im.mode not in ('L', 'LA', 'RGB', 'RGBA'):
+            im = im.convert('RGB')
+        a = np.asarray(im)
+    a.tofile(f'{out}/{i}.raw')
+    print(im.size[0], im.size[1], 1 if a.ndim == 2 else a.shape[2], a.dtype.itemsize * 8)
+`;
 
-    // What the model sees: one grey level is scale/std in input units; resizing only averages, so the bound holds.
-    const a = preprocess(ours, manifest).data;
-    const b = preprocess(ref, manifest).data;
-    const unit = (manifest.preprocessing.scale / Math.min(...manifest.preprocessing.std)) * (file.endsWith('.png') ? 1e-4 : JPEG_SAMPLE_TOLERANCE);
-    let inputWorst = 0;
-    for (let i = 0; i < a.length; i++) inputWorst = Math.max(inputWorst, Math.abs(a[i] - b[i]));
-    expect(inputWorst).toBeLessThanOrEqual(unit + 1e-5);
+describe('the core decoders give exactly the pixels PIL gives', () => {
+  it('has the outside images (npm run setup:test installs their packages)', () => {
+    expect(missingOutsideImages()).toEqual([]);
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'pil-'));
+  const shapes = execFileSync('/usr/bin/python3', ['-c', PIL, dir, ...files.filter((f) => existsSync(f))], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' ').map(Number));
+  const decoder = nodeInputDecoder();
+
+  it.each(files.filter((f) => existsSync(f)).map((file, i) => ({ file: file.split('/').pop()!, path: file, i })))('$file', async ({ path, i }) => {
+    const { image } = await decoder.decode(fixtureBytes(path), { maxPixels: 40e6 });
+    const [width, height, channels, bits] = shapes[i];
+    expect([image.width, image.height, image.channels, image.bitDepth ?? 8]).toEqual([width, height, channels, bits]);
+    const raw = readFileSync(join(dir, `${i}.raw`));
+    const ref = bits === 16 ? new Uint16Array(raw.buffer, raw.byteOffset, raw.length / 2) : new Uint8Array(raw);
+    expect(image.data.length).toBe(ref.length);
+    let differ = 0;
+    for (let k = 0; k < ref.length; k++) if (image.data[k] !== ref[k]) differ++;
+    expect(differ, 'samples that differ from PIL').toBe(0);
   });
 });

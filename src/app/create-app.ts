@@ -2,11 +2,14 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import type { Context } from 'hono';
-import { DEFAULT_MAX_PIXELS, type Classifier, type ClassifyResult } from '../core/classifier.js';
-import { pngDataUrl } from '../core/png.js';
-import { SALIENCY_VIEWS } from '../core/saliency.js';
-import { toSource, type ClassifierSource } from './classifier-source.js';
+import { checkExplainOptions, type Explanation } from '../core/classifier.js';
+import { ImageInputError } from '../core/errors.js';
+import type { RgbaImage } from '../core/image.js';
+import { encodePng, pngDataUrl } from '../core/png.js';
+import { SALIENCY_VIEWS, type SaliencyView } from '../core/saliency.js';
+import { analyse, type Analysis, type Service } from '../core/service.js';
 import { errorResponse, NotReadyError, toErrorResponse } from './errors.js';
+import { toSource, type ServiceSource } from './service-source.js';
 import { readImage } from './read-image.js';
 import { ClassifyQuery, ClassifyResponse, errorResponses, IMAGE_BODY, ModelResponse, NOTICE, SaliencyQuery } from './schemas.js';
 import { bearerMatches, securityHeaders } from './security.js';
@@ -14,8 +17,10 @@ import { bearerMatches, securityHeaders } from './security.js';
 export interface AppLimits {
   /** Request body limit in bytes (default 20 MiB). */
   maxBodyBytes?: number;
-  /** Decoded pixel limit (default 40 megapixels); enforced by the classifier's decoder, repeated here for the docs. */
+  /** Decoded pixel limit (default 40 megapixels), checked against the header before decoding. */
   maxPixels?: number;
+  /** Decoded size limit in bytes (width x height x channels x bytes per sample); default none beyond maxPixels. */
+  maxDecodedBytes?: number;
   /** How long a request waits for a loading model before 503 (default 30 s). */
   readyTimeoutMs?: number;
 }
@@ -28,25 +33,28 @@ export interface AppLogger {
 }
 
 export interface CreateAppOptions {
-  classifier: Classifier | ClassifierSource;
+  service: Service | ServiceSource;
   limits?: AppLimits;
   logger?: AppLogger;
   /** When set, /v1/* needs `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
   /** Static files (the kiosk at /): asked for GET/HEAD requests no route matched. */
   assets?: { fetch(request: Request): Promise<Response> | Response };
+  /** Lossless PNG encoder for saliency images (Node may pass a native one); default the core's pure-JS writer. */
+  encodePng?: (image: RgbaImage) => Uint8Array | Promise<Uint8Array>;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+export const DEFAULT_MAX_PIXELS = 40_000_000;
 
 type Env = { Variables: { route?: string } };
 
 export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
-  const source = toSource(options.classifier);
+  const source = toSource(options.service);
   const maxBodyBytes = options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  // Given explicitly, the app's pixel limit overrides the classifier's on every call.
-  const pixelLimit = options.limits?.maxPixels;
-  const maxPixels = pixelLimit ?? DEFAULT_MAX_PIXELS;
+  const maxPixels = options.limits?.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const maxDecodedBytes = options.limits?.maxDecodedBytes;
+  const png = options.encodePng ?? ((image: RgbaImage) => encodePng(image.data, image.width, image.height));
   const readyTimeoutMs = options.limits?.readyTimeoutMs ?? 30_000;
   const logger = options.logger;
   let loadedVersion: string | undefined;
@@ -61,11 +69,13 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
     },
   });
 
-  async function classifier(): Promise<Classifier> {
+  const versionOf = (s: Service): string => `${s.classifier.model.name}@${s.classifier.model.version}`;
+
+  async function service(): Promise<Service> {
     if (source.ready()) {
-      const c = await source.get();
-      loadedVersion ??= `${c.manifest.name}@${c.manifest.version}`;
-      return c;
+      const s = await source.get();
+      loadedVersion ??= versionOf(s);
+      return s;
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
@@ -75,7 +85,7 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
           timer = setTimeout(() => reject(new NotReadyError(`the model is still loading after ${readyTimeoutMs} ms; retry shortly`)), readyTimeoutMs);
         }),
       ]);
-      loadedVersion = `${c.manifest.name}@${c.manifest.version}`;
+      loadedVersion = versionOf(c);
       return c;
     } catch (err) {
       if (err instanceof NotReadyError) throw err;
@@ -127,25 +137,26 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
     return errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}; see /docs`);
   });
 
-  function classifyJson(r: ClassifyResult): z.infer<typeof ClassifyResponse> {
-    const { saliency, ...rest } = r;
-    return {
-      ...rest,
-      saliency: saliency && {
-        view: saliency.view,
-        label: saliency.label,
-        method: saliency.method,
-        width: saliency.width,
-        height: saliency.height,
-        dataUrl: pngDataUrl(saliency.png),
-      },
-      notice: NOTICE,
-    };
-  }
-
   async function imageFrom(c: Context): Promise<Uint8Array> {
     return (await readImage(c.req.raw, maxBodyBytes)).bytes;
   }
+
+  async function analyseRequest(c: Context, s: Service): Promise<Analysis> {
+    return analyse(s, await imageFrom(c), { maxPixels, maxDecodedBytes });
+  }
+
+  /** `class=a,b` or `class=all`, each checked against the model's labels before any work is done. */
+  function requestedLabels(s: Service, text: string | undefined): string[] | undefined {
+    if (text === undefined || text === '') return undefined;
+    const labels = s.classifier.manifest.labels;
+    if (text === 'all') return [...labels];
+    const asked = [...new Set(text.split(',').map((l) => l.trim()))];
+    for (const label of asked) checkExplainOptions(labels, { label });
+    return asked;
+  }
+
+  const now = (): number => globalThis.performance.now();
+  const ms = (t: number): number => Math.round(t * 1000) / 1000;
 
   const limitsText = `Limits: body ${Math.round(maxBodyBytes / 1048576)} MB, ${maxPixels / 1e6} megapixels.`;
 
@@ -163,11 +174,36 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
       },
     }),
     (async (c: Context) => {
+      const t0 = now();
       const q = (c.req as unknown as { valid(t: 'query'): z.infer<typeof ClassifyQuery> }).valid('query');
-      const model = await classifier();
-      const bytes = await imageFrom(c);
-      const result = await model.classify(bytes, { saliency: q.saliency, saliencyClass: q.class, maxPixels: pixelLimit });
-      return c.json(classifyJson(result), 200);
+      const s = await service();
+      const asked = requestedLabels(s, q.class);
+      if (asked && !q.saliency) throw new ImageInputError('invalid_parameter', 'class names the maps to render; add saliency=overlay or saliency=heatmap');
+      const { input, inference, timings } = await analyseRequest(c, s);
+      let saliency: z.infer<typeof ClassifyResponse>['saliency'];
+      let explainMs = 0;
+      let encodeMs = 0;
+      if (q.saliency) {
+        const view = q.saliency as SaliencyView;
+        saliency = [];
+        for (const label of asked ?? [inference.label]) {
+          const e: Explanation = await s.classifier.explain(inference, input.image, { label, view });
+          explainMs += e.ms;
+          const te = now();
+          const dataUrl = pngDataUrl(await png(e.rgba));
+          encodeMs += now() - te;
+          saliency.push({ view, label: e.label, method: e.method, width: e.rgba.width, height: e.rgba.height, dataUrl });
+        }
+      }
+      const { maps: _maps, features: _features, timings: _t, ...result } = inference;
+      const body: z.infer<typeof ClassifyResponse> = {
+        ...result,
+        input: input.source,
+        timings: { ...timings, ...(saliency ? { explain: ms(explainMs), encode: ms(encodeMs) } : {}), total: ms(now() - t0) },
+        ...(saliency ? { saliency } : {}),
+        notice: s.classifier.manifest.notice,
+      };
+      return c.json(body, 200);
     }) as never,
   );
 
@@ -186,16 +222,18 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
     }),
     (async (c: Context) => {
       const q = (c.req as unknown as { valid(t: 'query'): z.infer<typeof SaliencyQuery> }).valid('query');
-      const model = await classifier();
-      const bytes = await imageFrom(c);
-      const result = await model.classify(bytes, { saliency: q.view, saliencyClass: q.class, maxPixels: pixelLimit });
-      const s = result.saliency!;
-      return c.body(s.png as Uint8Array<ArrayBuffer>, 200, {
+      const s = await service();
+      checkExplainOptions(s.classifier.manifest.labels, { label: q.class });
+      const { input, inference } = await analyseRequest(c, s);
+      const e = await s.classifier.explain(inference, input.image, { label: q.class, view: q.view as SaliencyView });
+      const bytes = await png(e.rgba);
+      return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
         'Content-Type': 'image/png',
-        'X-Label': result.label,
-        'X-Confidence': result.confidence.toFixed(4),
-        'X-Saliency-Class': s.label,
-        'X-Saliency-Method': s.method,
+        'X-Label': inference.label,
+        'X-Confidence': inference.confidence.toFixed(4),
+        'X-Uncertain': String(inference.uncertain),
+        'X-Saliency-Class': e.label,
+        'X-Saliency-Method': e.method,
         'Cache-Control': 'no-store',
       });
     }) as never,
@@ -211,7 +249,7 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
       responses: { 200: { description: 'Model', content: { 'application/json': { schema: ModelResponse } } }, ...errorResponses([401, 503]) },
     }),
     (async (c: Context) => {
-      const model = await classifier();
+      const model = (await service()).classifier;
       const m = model.manifest;
       const body: z.infer<typeof ModelResponse> = {
         name: m.name,
@@ -225,6 +263,7 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
         preprocessing: m.preprocessing,
         saliency: { method: model.saliencyMethod, views: [...SALIENCY_VIEWS] },
         thresholds: m.thresholds,
+        familiarity: m.familiarity ?? null,
         metrics: m.metrics ?? null,
         training: m.training ?? null,
         ...(m.card !== undefined ? { card: m.card } : {}),
@@ -255,8 +294,7 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
     }),
     (async (c: Context) => {
       if (!source.ready()) return errorResponse(c, 503, 'not_ready', 'the model is loading or warming up; retry shortly');
-      const model = await source.get();
-      loadedVersion = `${model.manifest.name}@${model.manifest.version}`;
+      loadedVersion = versionOf(await source.get());
       return c.json({ status: 'ready', model: loadedVersion }, 200);
     }) as never,
   );

@@ -1,17 +1,30 @@
-// Maps every failure to `{ error: { code, message } }` with the right status; never a stack trace.
+// Maps every failure to `{ error: { code, message, ...details } }` with its HTTP status; never a stack trace.
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ImageInputError } from '../core/errors.js';
+import { ImageInputError, type InputErrorCode } from '../core/errors.js';
 import { ModelLoadError } from '../core/model-loader.js';
 
-export type ErrorStatus = 400 | 401 | 404 | 413 | 415 | 422 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 404 | 405 | 413 | 415 | 422 | 500 | 503;
 
-export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
+/** The status of every input error code: the table the API docs describe, the same on every runtime. */
+export const INPUT_ERROR_STATUS: Record<InputErrorCode, 400 | 413 | 415 | 422> = {
+  empty_body: 400,
+  not_an_image: 400,
+  corrupt_image: 400,
+  image_too_small: 400,
+  missing_file: 400,
+  unsupported_type: 415,
+  too_many_pixels: 413,
+  body_too_large: 413,
+  invalid_parameter: 422,
+};
+
+export function errorBody(code: string, message: string, details?: object): { error: { code: string; message: string } } {
+  return { error: { code, message, ...details } };
 }
 
-export function errorResponse(c: Context, status: ErrorStatus, code: string, message: string): Response {
-  return c.json(errorBody(code, message), status);
+export function errorResponse(c: Context, status: ErrorStatus, code: string, message: string, details?: object): Response {
+  return c.json(errorBody(code, message, details), status);
 }
 
 /** The model could not be served (still loading, or refused at load). */
@@ -23,7 +36,9 @@ export class NotReadyError extends Error {
 }
 
 export function toErrorResponse(err: unknown, c: Context): { response: Response; internal: boolean } {
-  if (err instanceof ImageInputError) return { response: errorResponse(c, err.status, err.code, err.message), internal: false };
+  if (err instanceof ImageInputError) {
+    return { response: errorResponse(c, INPUT_ERROR_STATUS[err.code], err.code, err.message, err.details), internal: false };
+  }
   if (err instanceof NotReadyError || err instanceof ModelLoadError) {
     return { response: errorResponse(c, 503, 'not_ready', err.message), internal: false };
   }

@@ -1,6 +1,7 @@
 // Request and response schemas: they validate requests and generate /openapi.json, so the docs cannot drift.
 import { z } from '@hono/zod-openapi';
 
+/** For the API description only; every response carries the served model's own notice from its manifest. */
 export const NOTICE =
   'Demonstration model trained on synthetic lesions over real anatomy. NOT a medical device and NOT for diagnosis: never use its output for clinical decisions.';
 
@@ -16,8 +17,11 @@ export const ErrorSchema = z
 export const ViewSchema = z.enum(['overlay', 'heatmap']);
 
 export const ClassifyQuery = z.object({
-  saliency: ViewSchema.optional().openapi({ description: 'Add a saliency PNG (as a data URL) to the response.' }),
-  class: z.string().optional().openapi({ description: 'Label whose saliency to render; default the predicted label.', example: 'glioma' }),
+  saliency: ViewSchema.optional().openapi({ description: 'Add saliency PNGs (as data URLs) to the response, all from the one inference.' }),
+  class: z
+    .string()
+    .optional()
+    .openapi({ description: 'Labels whose maps to render, comma-separated, or `all`; default the predicted label.', example: 'glioma,meningioma' }),
 });
 
 export const SaliencyQuery = z.object({
@@ -25,29 +29,60 @@ export const SaliencyQuery = z.object({
   class: z.string().optional().openapi({ description: 'Label whose map to render; default the predicted label.', example: 'glioma' }),
 });
 
+export const InputSchema = z
+  .object({
+    format: z.string().openapi({ example: 'jpeg' }),
+    transferSyntax: z.string().optional(),
+    frame: z.number().int().optional(),
+    frames: z.number().int().optional(),
+    plane: z.enum(['axial', 'coronal', 'sagittal']).optional(),
+    slice: z.number().int().optional(),
+    slices: z.number().int().optional(),
+    window: z.object({ center: z.number(), width: z.number(), source: z.enum(['dicom', 'auto', 'user']) }).optional(),
+  })
+  .openapi({ description: 'What was decoded: the format, and for DICOM and NIfTI the transfer syntax, frame or slice, and the window used. Never patient data.' });
+
 const Probabilities = z.record(z.string(), z.number()).openapi({ example: { glioma: 0.91, meningioma: 0.04, normal: 0.02, pituitary: 0.03 } });
 
 export const ClassifyResponse = z
   .object({
     label: z.string().openapi({ example: 'glioma' }),
     confidence: z.number().openapi({ example: 0.91 }),
-    uncertain: z.boolean().openapi({ description: 'Confidence under the model\'s threshold: refer for review.' }),
+    uncertain: z.boolean().openapi({ description: 'Refer for review: see `reasons`.' }),
+    reasons: z
+      .array(z.enum(['low_confidence', 'unfamiliar']))
+      .openapi({ description: '`low_confidence`: confidence under the model\'s threshold; `unfamiliar`: the scan\'s features lie far from the training data.' }),
     probabilities: Probabilities,
+    familiarity: z
+      .object({ score: z.number(), threshold: z.number() })
+      .optional()
+      .openapi({ description: 'Distance of the scan from the training data (higher: less familiar); over `threshold` marks the result uncertain.' }),
     model: z.object({ name: z.string(), version: z.string(), sha256: z.string() }),
     image: z.object({ width: z.number().int(), height: z.number().int() }),
+    input: InputSchema,
     timings: z
-      .object({ decode: z.number(), preprocess: z.number(), inference: z.number(), saliency: z.number().optional(), total: z.number() })
+      .object({
+        decode: z.number(),
+        preprocess: z.number(),
+        inference: z.number(),
+        explain: z.number().optional(),
+        encode: z.number().optional(),
+        total: z.number(),
+      })
       .openapi({ description: 'Milliseconds spent in each stage on the server.' }),
     saliency: z
-      .object({
-        view: ViewSchema,
-        label: z.string(),
-        method: z.enum(['cam', 'grad-cam', 'occlusion']).openapi({ description: '`occlusion` for models without a cam output.' }),
-        width: z.number().int(),
-        height: z.number().int(),
-        dataUrl: z.string().openapi({ example: 'data:image/png;base64,iVBORw0KGgo...' }),
-      })
-      .optional(),
+      .array(
+        z.object({
+          view: ViewSchema,
+          label: z.string(),
+          method: z.enum(['cam', 'grad-cam', 'occlusion']).openapi({ description: '`occlusion` for models without a cam output.' }),
+          width: z.number().int(),
+          height: z.number().int(),
+          dataUrl: z.string().openapi({ example: 'data:image/png;base64,iVBORw0KGgo...' }),
+        }),
+      )
+      .optional()
+      .openapi({ description: 'One map per requested class, in the order asked.' }),
     notice: z.string(),
   })
   .openapi('Classification');
@@ -64,7 +99,8 @@ export const ModelResponse = z
     input: z.record(z.string(), z.unknown()),
     preprocessing: z.record(z.string(), z.unknown()),
     saliency: z.object({ method: z.enum(['cam', 'grad-cam', 'occlusion']), views: z.array(ViewSchema) }),
-    thresholds: z.object({ uncertain: z.number() }),
+    thresholds: z.object({ uncertain: z.number().optional() }),
+    familiarity: z.record(z.string(), z.unknown()).nullable(),
     metrics: z.record(z.string(), z.unknown()).nullable(),
     training: z.record(z.string(), z.unknown()).nullable(),
     card: z.unknown().optional(),
@@ -74,7 +110,7 @@ export const ModelResponse = z
 /** Documentation-only body schema: a plain OpenAPI object, so the generic validator does not consume the body. */
 export const IMAGE_BODY = {
   required: true,
-  description: 'The scan: multipart field `file`, or the raw bytes with an image Content-Type. JPEG and PNG everywhere; WebP, TIFF and GIF on Node.',
+  description: 'The scan: multipart field `file`, or the raw bytes (any Content-Type of an image, or application/octet-stream): the content decides the format, not the name. JPEG and PNG everywhere; WebP, TIFF and GIF on Node.',
   content: {
     'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } },
     'image/jpeg': { schema: { type: 'string', format: 'binary' } },
@@ -87,7 +123,7 @@ export function errorResponses(statuses: number[]): Record<number, { description
   const what: Record<number, string> = {
     400: 'Not an image, empty, corrupt, too small, or the multipart field is missing',
     401: 'Missing or wrong API key (only when the server has one)',
-    413: 'Body or pixel count over the limit',
+    413: 'Body, pixel count or decoded size over the limit',
     415: 'Unsupported content or image type',
     422: 'Bad query parameter (view, class)',
     503: 'The model is not loaded yet',

@@ -1,4 +1,4 @@
-// Typed input errors, so every runtime maps bad input to the same status code and message.
+// Typed input errors: a code and a message that says what was wrong and what is accepted. The app maps codes to HTTP.
 
 export type InputErrorCode =
   | 'empty_body'
@@ -11,26 +11,14 @@ export type InputErrorCode =
   | 'invalid_parameter'
   | 'missing_file';
 
-const STATUS: Record<InputErrorCode, 400 | 413 | 415 | 422> = {
-  empty_body: 400,
-  not_an_image: 400,
-  corrupt_image: 400,
-  image_too_small: 400,
-  missing_file: 400,
-  unsupported_type: 415,
-  too_many_pixels: 413,
-  body_too_large: 413,
-  invalid_parameter: 422,
-};
-
-/** A problem with what the user sent: the message says what was wrong and what is accepted. */
+/** A problem with what the user sent. `details` are extra JSON fields for the error body (never patient data). */
 export class ImageInputError extends Error {
   readonly code: InputErrorCode;
-  readonly status: 400 | 413 | 415 | 422;
-  constructor(code: InputErrorCode, message: string) {
+  readonly details?: Readonly<Record<string, string | number | boolean | readonly string[]>>;
+  constructor(code: InputErrorCode, message: string, details?: Record<string, string | number | boolean | readonly string[]>) {
     super(message);
     this.name = 'ImageInputError';
     this.code = code;
-    this.status = STATUS[code];
+    if (details) this.details = details;
   }
 }

@@ -1,8 +1,6 @@
 // The model manifest schema (written by model/ export, read by every runtime) and its checks against the .onnx.
 import { z } from 'zod';
 
-export const LABELS = ['glioma', 'meningioma', 'normal', 'pituitary'] as const;
-
 const metricsSchema = z
   .object({
     accuracy: z.number(),
@@ -63,6 +61,10 @@ export const manifestSchema = z.object({
       probabilities: z.string().min(1).optional(),
       /** N x labels x h x w class-activation maps, one per class, computed in the graph (no gradients needed). */
       cam: z.string().min(1).optional(),
+      /** N x D penultimate features. */
+      features: z.string().min(1).optional(),
+      /** N familiarity scores (distance of the features from the training data's; higher is less familiar). */
+      familiarity: z.string().min(1).optional(),
     })
     .refine((o) => o.logits !== undefined || o.probabilities !== undefined, {
       message: 'outputs needs "logits" or "probabilities"',
@@ -74,8 +76,23 @@ export const manifestSchema = z.object({
       method: z.enum(['cam', 'grad-cam']),
     })
     .optional(),
-  /** Confidence under this shows "uncertain, refer for review". */
-  thresholds: z.object({ uncertain: z.number().min(0).max(1) }),
+  /** `classifier` (the default) or `gate`: a brain_mri / other model that runs before the classifier. */
+  task: z.enum(['classifier', 'gate']).default('classifier'),
+  thresholds: z.object({
+    /** Classifier: confidence under this shows "uncertain, refer for review". */
+    uncertain: z.number().min(0).max(1).optional(),
+    /** Gate: the probability of the first label (brain_mri) at or above which the input is accepted. */
+    accept: z.number().min(0).max(1).optional(),
+  }),
+  /** Classifier: the score on outputs.familiarity above which a scan is unfamiliar (uncertain, reason "unfamiliar"). */
+  familiarity: z
+    .object({
+      method: z.string().min(1),
+      threshold: z.number(),
+      calibration: z.string().optional(),
+    })
+    .passthrough()
+    .optional(),
   training: z
     .object({
       data: z.string(),

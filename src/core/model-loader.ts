@@ -38,7 +38,12 @@ export function parseManifest(json: unknown): Manifest {
   }
   if (new Set(m.labels).size !== m.labels.length) throw new ModelLoadError('labels', 'labels must be unique');
   if (m.outputs.cam !== undefined && m.cam === undefined) throw new ModelLoadError('cam', 'outputs.cam is set, so "cam" ({ width, height, method }) is required');
-  return m;
+  if (m.outputs.familiarity !== undefined && m.familiarity === undefined) {
+    throw new ModelLoadError('familiarity', 'outputs.familiarity is set, so "familiarity" ({ method, threshold }) is required');
+  }
+  const threshold = m.task === 'gate' ? 'accept' : 'uncertain';
+  if (m.thresholds[threshold] === undefined) throw new ModelLoadError(`thresholds.${threshold}`, `a ${m.task} manifest needs thresholds.${threshold} (a probability in 0..1)`);
+  return m as Manifest;
 }
 
 export interface LoadModelOptions {

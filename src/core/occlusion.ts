@@ -1,28 +1,13 @@
 // Forward-only saliency for models without a `cam` output: how much the class score drops when each patch is blacked out.
 import type { EngineTensor, InferenceEngine } from './engine.js';
 import type { Manifest } from './manifest.js';
-import { softmax } from './postprocess.js';
+import { batchProbabilities } from './postprocess.js';
 
 export interface OcclusionOptions {
   /** The input is cut into grid x grid patches, one forward pass each. */
   grid?: number;
   /** Passes per engine call; batching keeps the cost near grid^2 / batch calls. */
   batch?: number;
-}
-
-/** Class probabilities for every item of a batch, from whichever score output the model has. */
-export function batchProbabilities(outputs: Record<string, EngineTensor>, manifest: Manifest): Float64Array[] {
-  const name = manifest.outputs.probabilities ?? manifest.outputs.logits!;
-  const t = outputs[name];
-  if (!t) throw new Error(`the engine returned no "${name}" output`);
-  const L = manifest.labels.length;
-  const n = t.dims[0] ?? 1;
-  const rows: Float64Array[] = [];
-  for (let i = 0; i < n; i++) {
-    const row = t.data.subarray(i * L, (i + 1) * L);
-    rows.push(manifest.outputs.probabilities ? Float64Array.from(row) : softmax(row));
-  }
-  return rows;
 }
 
 /**

@@ -1,4 +1,6 @@
-// Turns model outputs into probabilities by label, the top class and its confidence.
+// Turns model outputs into probabilities by label, the top class, its confidence, and whether it needs review.
+import type { EngineTensor } from './engine.js';
+import type { Manifest } from './manifest.js';
 
 /** Numerically stable softmax over one row. */
 export function softmax(logits: ArrayLike<number>): Float64Array {
@@ -9,6 +11,21 @@ export function softmax(logits: ArrayLike<number>): Float64Array {
   for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] - max);
   for (let i = 0; i < out.length; i++) out[i] /= sum;
   return out;
+}
+
+/** Class probabilities for every item of a batch, from whichever score output the model has. */
+export function batchProbabilities(outputs: Record<string, EngineTensor>, manifest: Pick<Manifest, 'outputs' | 'labels'>): Float64Array[] {
+  const name = manifest.outputs.probabilities ?? manifest.outputs.logits!;
+  const t = outputs[name];
+  if (!t) throw new Error(`the engine returned no "${name}" output`);
+  const L = manifest.labels.length;
+  const n = t.dims[0] ?? 1;
+  const rows: Float64Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = t.data.subarray(i * L, (i + 1) * L);
+    rows.push(manifest.outputs.probabilities ? Float64Array.from(row) : softmax(row));
+  }
+  return rows;
 }
 
 export interface Summary {
@@ -37,3 +54,6 @@ export function summarise(probabilities: ArrayLike<number>, labels: readonly str
 export function isUncertain(confidence: number, threshold: number): boolean {
   return threshold >= 1 || confidence < threshold;
 }
+
+/** Why a result is marked uncertain; clients show their own words for each code. */
+export type UncertainReason = 'low_confidence' | 'unfamiliar';

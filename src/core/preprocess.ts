@@ -1,5 +1,5 @@
 // Turns a decoded image into the model's input tensor exactly as docs/contracts.md ("Preprocessing") defines it.
-import { bitDepthOf, type RawImage } from './image.js';
+import { bitDepthOf, greyPlane, type RawImage } from './image.js';
 import type { Manifest } from './manifest.js';
 import { resizePlane } from './resize.js';
 
@@ -10,29 +10,19 @@ export interface InputTensor {
 
 /** Channel planes at the source size in 0..255 float: 1 plane for grayscale, 3 for rgb (steps 1 and 2). */
 export function toPlanes(image: RawImage, color: 'grayscale' | 'rgb'): Float32Array[] {
+  if (color === 'grayscale' || image.channels < 3) {
+    const g = greyPlane(image);
+    return color === 'grayscale' ? [g] : [g, g, g];
+  }
   const { data, width, height, channels } = image;
   const n = width * height;
   if (data.length < n * channels) throw new RangeError(`image data has ${data.length} samples, expected ${n * channels}`);
   const k = bitDepthOf(image) === 16 ? 1 / 257 : 1;
-  const hasColour = channels >= 3;
-  if (color === 'grayscale') {
-    const g = new Float32Array(n);
-    if (hasColour) {
-      for (let i = 0, p = 0; i < n; i++, p += channels) g[i] = (0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2]) * k;
-    } else {
-      for (let i = 0, p = 0; i < n; i++, p += channels) g[i] = data[p] * k;
-    }
-    return [g];
-  }
   const planes = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
   for (let i = 0, p = 0; i < n; i++, p += channels) {
-    if (hasColour) {
-      planes[0][i] = data[p] * k;
-      planes[1][i] = data[p + 1] * k;
-      planes[2][i] = data[p + 2] * k;
-    } else {
-      planes[0][i] = planes[1][i] = planes[2][i] = data[p] * k;
-    }
+    planes[0][i] = data[p] * k;
+    planes[1][i] = data[p + 1] * k;
+    planes[2][i] = data[p + 2] * k;
   }
   return planes;
 }

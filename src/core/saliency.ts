@@ -1,6 +1,6 @@
 // Renders a class-activation map as a turbo heatmap or an overlay on the scan (docs/contracts.md, "Saliency").
 import { TURBO } from './colormap.js';
-import { bitDepthOf, type RawImage } from './image.js';
+import { greyPlane, type RawImage } from './image.js';
 
 export type SaliencyView = 'overlay' | 'heatmap';
 export const SALIENCY_VIEWS: readonly SaliencyView[] = ['overlay', 'heatmap'];
@@ -69,18 +69,6 @@ export function upsampleBilinear(map: Float32Array, w: number, h: number, outW: 
     }
   }
   return out;
-}
-
-/** Grayscale of the scan in 0..255 for the overlay's background (Rec.601 luma, 16-bit divided by 257). */
-function greyPlane(image: RawImage): Float32Array {
-  const { data, channels } = image;
-  const n = image.width * image.height;
-  // Always a Float32Array, so the blend loop sees one array type and stays fast.
-  if (channels === 1 && bitDepthOf(image) === 8) return new Float32Array(data.subarray(0, n));
-  const k = bitDepthOf(image) === 16 ? 1 / 257 : 1;
-  const g = new Float32Array(n);
-  for (let i = 0, p = 0; i < n; i++, p += channels) g[i] = (channels >= 3 ? 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2] : data[p]) * k;
-  return g;
 }
 
 /**

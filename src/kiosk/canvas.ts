@@ -1,19 +1,24 @@
 // Draws decoded scans and RGBA overlays onto canvases; the scan keeps its full resolution, CSS scales it.
-import { bitDepthOf, type RawImage } from '../core/image.js';
+import { bitDepthOf, greyPlane, type RawImage } from '../core/image.js';
 
-/** RGBA bytes for display: 16-bit samples divided by 257 as in preprocessing, grey replicated, alpha ignored. */
+/** RGBA bytes for display: grey scans through the core's grey conversion (what the model sees), colour as it is. */
 export function toDisplayRgba(image: RawImage): Uint8ClampedArray {
   const { data, width, height, channels } = image;
-  const k = bitDepthOf(image) === 16 ? 1 / 257 : 1;
-  const out = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0, p = 0, o = 0; i < width * height; i++, p += channels, o += 4) {
-    if (channels >= 3) {
-      out[o] = data[p] * k;
-      out[o + 1] = data[p + 1] * k;
-      out[o + 2] = data[p + 2] * k;
-    } else {
-      out[o] = out[o + 1] = out[o + 2] = data[p] * k;
+  const n = width * height;
+  const out = new Uint8ClampedArray(n * 4);
+  if (channels < 3) {
+    const grey = greyPlane(image);
+    for (let i = 0, o = 0; i < n; i++, o += 4) {
+      out[o] = out[o + 1] = out[o + 2] = grey[i];
+      out[o + 3] = 255;
     }
+    return out;
+  }
+  const k = bitDepthOf(image) === 16 ? 1 / 257 : 1;
+  for (let i = 0, p = 0, o = 0; i < n; i++, p += channels, o += 4) {
+    out[o] = data[p] * k;
+    out[o + 1] = data[p + 1] * k;
+    out[o + 2] = data[p + 2] * k;
     out[o + 3] = 255;
   }
   return out;

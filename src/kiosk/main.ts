@@ -1,8 +1,7 @@
 // Kiosk screen: wires the file picker, runners, result view, heatmap controls, settings and offline badge together.
 import './styles.css';
 import { ImageInputError } from '../core/errors.js';
-import { decodeImageSync } from '../core/decoders/index.js';
-import { DEFAULT_MAX_PIXELS } from '../core/classifier.js';
+import { kioskDecoder } from './decoder.js';
 import { isUncertain } from '../core/postprocess.js';
 import { clearCanvas, drawRgba, toDisplayRgba } from './canvas.js';
 import { DeviceRunner } from './device-runner.js';
@@ -63,6 +62,8 @@ const state: State = {
 };
 
 const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
+/** The same limit as the servers' default: a kiosk decodes what they would accept. */
+const MAX_PIXELS = 40_000_000;
 const threshold = () => state.settings.threshold ?? state.manifestThreshold;
 
 /** Visible to tests and to anyone debugging the kiosk: idle, loading, busy, result or error. */
@@ -161,6 +162,8 @@ function renderBars(result: KioskResult): void {
     const p = result.probabilities[label] ?? 0;
     const row = document.createElement('label');
     row.className = 'bar';
+    // Exact, for checks that the kiosk gives the server's numbers (the text shows one decimal).
+    row.dataset.probability = String(p);
     const radio = document.createElement('input');
     radio.type = 'radio';
     radio.name = 'heatmap-class';
@@ -249,7 +252,7 @@ async function classifyFile(file: File): Promise<void> {
     const bytes = new Uint8Array(await file.arrayBuffer());
     // Decoded here with the core's pure decoder, so the screen shows exactly the pixels the model sees.
     const td = performance.now();
-    const image = decodeImageSync(bytes, { maxPixels: DEFAULT_MAX_PIXELS });
+    const { image } = await kioskDecoder.decode(bytes, { maxPixels: MAX_PIXELS });
     const decodeMs = performance.now() - td;
     const scan: Scan = { bytes, mediaType: file.type || 'application/octet-stream', image };
     state.scan = scan;

@@ -1,6 +1,6 @@
 // Browser InferenceEngine over onnxruntime-web: picks WebGPU, threaded WASM or single-thread WASM and says which.
 import type * as Ort from 'onnxruntime-web';
-import { OrtWebSessionEngine } from '../web/ort-web-session-engine.js';
+import { OrtSessionEngine } from '../core/ort-session-engine.js';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 
@@ -70,7 +70,7 @@ async function loadOrt(choice: BackendChoice): Promise<OrtModule> {
 }
 
 /** The shared onnxruntime-web engine, plus the backend choice the kiosk shows and how it got there. */
-export class OrtWebEngine extends OrtWebSessionEngine {
+export class OrtWebEngine extends OrtSessionEngine {
   readonly choice: BackendChoice;
 
   private constructor(ort: OrtModule, session: Ort.InferenceSession, choice: BackendChoice) {

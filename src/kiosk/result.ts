@@ -15,6 +15,8 @@ export interface KioskResult {
   label: string;
   confidence: number;
   probabilities: Record<string, number>;
+  /** Why the model itself marks the result uncertain (low_confidence, unfamiliar); the kiosk's own threshold is applied on top. */
+  reasons: readonly string[];
   labels: readonly string[];
   model: { name: string; version: string; sha256: string };
   /** The engine that produced the result, e.g. "onnxruntime-web/wasm (2 threads)" or the server's backend. */

@@ -8,8 +8,9 @@ interface ClassifyJson {
   probabilities: Record<string, number>;
   model: { name: string; version: string; sha256: string };
   image: { width: number; height: number };
+  reasons?: string[];
   timings?: Record<string, number>;
-  saliency?: { label: string; width: number; height: number; dataUrl: string };
+  saliency?: { label: string; width: number; height: number; dataUrl: string }[];
 }
 
 /** PNG bytes to RGBA with the core's decoder, so server and device overlays land on the canvas the same way. */
@@ -85,17 +86,19 @@ export class ServerRunner implements Runner {
     const t0 = performance.now();
     const [response] = await Promise.all([this.post('v1/classify?saliency=overlay', scan), this.describe()]);
     const r = (await response.json()) as ClassifyJson;
-    if (!r.saliency) throw new Error('The server sent no heatmap; it may be an older version of this service.');
+    const map = r.saliency?.[0];
+    if (!map) throw new Error('The server sent no heatmap; it may be an older version of this service.');
     return {
       source: 'server',
       label: r.label,
       confidence: r.confidence,
       probabilities: r.probabilities,
+      reasons: r.reasons ?? [],
       labels: Object.keys(r.probabilities),
       model: r.model,
       backend: this.backend,
       image: r.image,
-      overlay: overlayFromPng(fromDataUrl(r.saliency.dataUrl), r.saliency.label),
+      overlay: overlayFromPng(fromDataUrl(map.dataUrl), map.label),
       elapsedMs: performance.now() - t0,
       timings: r.timings,
     };

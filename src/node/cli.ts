@@ -3,10 +3,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import type { ClassifyResult } from '../core/classifier.js';
+import type { Inference } from '../core/classifier.js';
 import { ImageInputError } from '../core/errors.js';
-import { loadNodeClassifier } from './load-classifier.js';
+import { analyse } from '../core/service.js';
+import { DEFAULT_MAX_PIXELS } from '../app/create-app.js';
+import { loadNodeService } from './load-service.js';
 import { PROVIDERS, type Provider } from './ort-engine.js';
+import { encodePngSharp } from './sharp-png.js';
+import type { SaliencyView } from '../core/saliency.js';
 
 const USAGE = `Usage:
   brain-mri classify <image>... [--json] [--heatmap DIR] [--view overlay|heatmap] [--model manifest.json] [--provider cpu|webgpu|cuda]
@@ -19,7 +23,7 @@ Demonstration model: NOT for diagnosis.`;
 interface Row {
   file: string;
   ok: boolean;
-  result?: ClassifyResult;
+  result?: Inference;
   heatmap?: string;
   error?: string;
 }
@@ -33,7 +37,7 @@ function table(rows: Row[], labels: readonly string[]): string {
           r.result.label,
           r.result.confidence.toFixed(3),
           ...labels.map((l) => r.result!.probabilities[l].toFixed(3)),
-          [r.result.uncertain ? 'uncertain: refer for review' : '', r.heatmap ? `-> ${r.heatmap}` : ''].filter(Boolean).join(' '),
+          [r.result.uncertain ? `uncertain (${r.result.reasons.join(', ').replace(/_/g, ' ')}): refer for review` : '', r.heatmap ? `-> ${r.heatmap}` : ''].filter(Boolean).join(' '),
         ]
       : [r.file, 'FAILED', '', ...labels.map(() => ''), r.error ?? ''],
   );
@@ -61,13 +65,15 @@ async function classifyCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError('give at least one image file');
   if (values.view !== 'overlay' && values.view !== 'heatmap') throw new UsageError(`--view must be overlay or heatmap, not "${values.view}"`);
+  const view: SaliencyView = values.view;
   if (!PROVIDERS.includes(values.provider as Provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
-  const classifier = await loadNodeClassifier({
+  const service = await loadNodeService({
     manifestPath: values.model ?? process.env.MODEL,
     provider: values.provider as Provider,
     intraOpThreads: 0,
     warn: (m) => process.stderr.write(`brain-mri: ${m}\n`),
   });
+  const { classifier } = service;
   if (values.heatmap) await mkdir(values.heatmap, { recursive: true });
   const bar =
     positionals.length > 1 && process.stderr.isTTY && !values.json
@@ -85,13 +91,14 @@ async function classifyCommand(argv: string[]): Promise<number> {
         const code = (err as NodeJS.ErrnoException).code;
         throw new Error(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`);
       }
-      const result = await classifier.classify(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), values.heatmap ? { saliency: values.view } : {});
+      const { input, inference } = await analyse(service, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { maxPixels: DEFAULT_MAX_PIXELS });
       let heatmap: string | undefined;
-      if (values.heatmap && result.saliency) {
-        heatmap = join(values.heatmap, `${basename(file, extname(file))}.${values.view}.png`);
-        await writeFile(heatmap, result.saliency.png);
+      if (values.heatmap) {
+        const explanation = await classifier.explain(inference, input.image, { view });
+        heatmap = join(values.heatmap, `${basename(file, extname(file))}.${view}.png`);
+        await writeFile(heatmap, await encodePngSharp(explanation.rgba));
       }
-      rows.push({ file, ok: true, result, heatmap });
+      rows.push({ file, ok: true, result: inference, heatmap });
     } catch (err) {
       const reason = err instanceof ImageInputError ? `${err.code}: ${err.message}` : (err as Error).message;
       rows.push({ file, ok: false, error: reason });
@@ -102,7 +109,18 @@ async function classifyCommand(argv: string[]): Promise<number> {
   if (values.json) {
     const out = rows.map((r) =>
       r.ok && r.result
-        ? { file: r.file, ok: true, label: r.result.label, confidence: r.result.confidence, uncertain: r.result.uncertain, probabilities: r.result.probabilities, model: r.result.model, timings: r.result.timings, ...(r.heatmap ? { heatmap: r.heatmap } : {}) }
+        ? {
+            file: r.file,
+            ok: true,
+            label: r.result.label,
+            confidence: r.result.confidence,
+            uncertain: r.result.uncertain,
+            reasons: r.result.reasons,
+            probabilities: r.result.probabilities,
+            model: r.result.model,
+            timings: r.result.timings,
+            ...(r.heatmap ? { heatmap: r.heatmap } : {}),
+          }
         : { file: r.file, ok: false, error: r.error },
     );
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
@@ -110,7 +128,7 @@ async function classifyCommand(argv: string[]): Promise<number> {
     process.stdout.write(table(rows, classifier.manifest.labels) + '\n');
     process.stderr.write(`${classifier.manifest.notice}\n`);
   }
-  await classifier.release();
+  await service.release();
   const failed = rows.filter((r) => !r.ok).length;
   if (failed && !values.json) process.stderr.write(`brain-mri: ${failed} of ${rows.length} file(s) failed\n`);
   return failed ? 1 : 0;

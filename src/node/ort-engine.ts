@@ -1,13 +1,14 @@
-// InferenceEngine over onnxruntime-node: one session per process, provider chosen by configuration with a CPU fallback.
+// onnxruntime-node for the shared engine: how Node loads ORT, which execution provider it asks for, CPU as the fallback.
 import * as ort from 'onnxruntime-node';
-import type { EngineTensor, InferenceEngine } from '../core/engine.js';
+import type { InferenceEngine } from '../core/engine.js';
+import { OrtSessionEngine } from '../core/ort-session-engine.js';
 
 export type Provider = 'cpu' | 'webgpu' | 'cuda';
 export const PROVIDERS: readonly Provider[] = ['cpu', 'webgpu', 'cuda'];
 
 export interface OrtEngineOptions {
   provider?: Provider;
-  /** Threads inside one operator; default 1 keeps per-request latency stable on small CPUs and leaves a core for HTTP. */
+  /** Threads inside one operator (0: ORT decides). Runs are serialised, so one run may use every core. */
   intraOpThreads?: number;
   interOpThreads?: number;
   /** Receives the one line that says a provider was missing and CPU is used instead. */
@@ -18,9 +19,12 @@ function sessionOptions(provider: Provider, o: OrtEngineOptions): ort.InferenceS
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
-    intraOpNumThreads: o.intraOpThreads ?? 1,
+    intraOpNumThreads: o.intraOpThreads ?? 2,
     interOpNumThreads: o.interOpThreads ?? 1,
     executionMode: 'sequential',
+    // Fixed-size inputs: the planner reuses one arena pattern across runs instead of allocating per run.
+    enableCpuMemArena: true,
+    enableMemPattern: true,
     // When probing an optional provider, ORT's own error line would duplicate our single fallback message.
     ...(provider === 'cpu' ? {} : { logSeverityLevel: 4 as const }),
   };
@@ -44,18 +48,5 @@ export async function createOrtEngine(onnx: Uint8Array, options: OrtEngineOption
     provider = 'cpu';
     session = await ort.InferenceSession.create(onnx, sessionOptions('cpu', options));
   }
-  return {
-    backend: `onnxruntime-node/${provider}`,
-    inputNames: session.inputNames,
-    outputNames: session.outputNames,
-    async run(feeds: Record<string, EngineTensor>) {
-      const ortFeeds: Record<string, ort.Tensor> = {};
-      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
-      const out = await session.run(ortFeeds);
-      const result: Record<string, EngineTensor> = {};
-      for (const [name, t] of Object.entries(out)) result[name] = { data: t.data as Float32Array, dims: t.dims };
-      return result;
-    },
-    release: () => session.release(),
-  };
+  return new OrtSessionEngine(`onnxruntime-node/${provider}`, ort.Tensor, session);
 }

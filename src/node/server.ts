@@ -1,11 +1,11 @@
 // `npm start`: serves the app on PORT with the bundled (or MODEL=) model; ready after load + warm-up; graceful SIGTERM.
 // Static imports are only what model loading needs; the HTTP stack is imported while the ONNX session is created.
-import { lazySource } from '../app/classifier-source.js';
+import { lazySource } from '../app/service-source.js';
 import { readConfig } from './config.js';
-import { loadNodeClassifier } from './load-classifier.js';
+import { loadNodeService } from './load-service.js';
 import type { Provider } from './ort-engine.js';
 import { KIOSK_DIR } from './paths.js';
-import { warmSharp } from './sharp-decoder.js';
+import { loadSharp } from './sharp-formats.js';
 
 export async function main(): Promise<void> {
   let config;
@@ -15,33 +15,33 @@ export async function main(): Promise<void> {
     process.stderr.write(`brain-mri: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  const maxPixels = Math.round(config.MAX_MEGAPIXELS * 1e6);
   const early: string[] = [];
   const source = lazySource(
     () =>
-      loadNodeClassifier({
+      loadNodeService({
         manifestPath: config.MODEL,
         provider: config.ORT_PROVIDER as Provider,
         intraOpThreads: config.ORT_INTRA_OP_THREADS,
         interOpThreads: config.ORT_INTER_OP_THREADS,
-        maxPixels,
         warn: (message) => early.push(message),
       }),
     { eager: true },
   );
-  const [{ serve }, { default: pino }, { createApp }, { staticAssets }] = await Promise.all([
+  const [{ serve }, { default: pino }, { createApp }, { staticAssets }, { encodePngSharp }] = await Promise.all([
     import('@hono/node-server'),
     import('pino'),
     import('../app/create-app.js'),
     import('./static-assets.js'),
+    import('./sharp-png.js'),
   ]);
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'brain-mri' } });
   const app = createApp({
-    classifier: source,
-    limits: { maxBodyBytes: Math.round(config.MAX_BODY_MB * 1048576), maxPixels },
+    service: source,
+    limits: config.app,
     logger,
-    apiKey: config.API_KEY,
+    apiKey: config.app.apiKey,
     assets: staticAssets(config.KIOSK_DIR ?? KIOSK_DIR),
+    encodePng: encodePngSharp,
   });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info({ port: info.port, host: config.HOST }, 'listening');
@@ -53,11 +53,11 @@ export async function main(): Promise<void> {
 
   source
     .get()
-    .then((c) => {
+    .then(({ classifier: c }) => {
       for (const message of early) logger.warn({ provider: config.ORT_PROVIDER }, message);
-      warmSharp().catch((err: Error) => logger.error({ err: { message: err.message } }, 'sharp failed to load: image decoding will fail'));
+      loadSharp().catch((err: Error) => logger.error({ err: { message: err.message } }, 'sharp failed to load: WebP, TIFF and GIF input and PNG output will fail'));
       logger.info(
-        { model: `${c.manifest.name}@${c.manifest.version}`, backend: c.backend, saliency: c.saliencyMethod, readyMs: Math.round(process.uptime() * 1000) },
+        { model: `${c.model.name}@${c.model.version}`, backend: c.backend, saliency: c.saliencyMethod, readyMs: Math.round(process.uptime() * 1000) },
         'ready',
       );
     })

@@ -1,9 +1,11 @@
 // PNG encoding through sharp (libspng/zlib, off the event loop): same pixels as the core's encoder, several times faster.
-import { loadSharp } from './sharp-decoder.js';
+import type { RgbaImage } from '../core/image.js';
+import { loadSharp } from './sharp-formats.js';
 
-export async function encodePngSharp(rgba: Uint8ClampedArray, width: number, height: number): Promise<Uint8Array> {
+export async function encodePngSharp(image: RgbaImage): Promise<Uint8Array> {
   const sharp = await loadSharp();
-  const buf = await sharp(new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width, height, channels: 4 } })
+  const { data, width, height } = image;
+  const buf = await sharp(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels: 4 } })
     .removeAlpha()
     .png({ compressionLevel: 1, adaptiveFiltering: false })
     .toBuffer();

@@ -137,6 +137,8 @@ export interface ShownResult {
   uncertain: boolean;
   overlayLabel: string;
   meta: string;
+  /** The percentages as the bars print them. */
+  shown: string[];
 }
 
 /** Waits until the page has settled on a loaded engine (or an error), and fails with the page's own message on error. */
@@ -164,11 +166,12 @@ export async function readShownResult(page: Page): Promise<ShownResult> {
     const probabilities: Record<string, number> = {};
     for (const row of document.querySelectorAll<HTMLElement>('#bars .bar')) {
       const input = row.querySelector('input')!;
-      probabilities[input.value] = Number(row.querySelector('.pct')!.textContent!.replace('%', '')) / 100;
+      probabilities[input.value] = Number(row.dataset.probability);
     }
     return {
       label: document.getElementById('result-label')!.textContent!,
-      confidence: Number(document.getElementById('result-confidence')!.textContent!.replace('%', '')) / 100,
+      confidence: Math.max(...Object.values(probabilities)),
+      shown: [...document.querySelectorAll<HTMLElement>('#bars .bar .pct')].map((e) => e.textContent ?? ''),
       probabilities,
       uncertain: !document.getElementById('uncertain')!.hidden,
       overlayLabel: (document.getElementById('overlay') as HTMLCanvasElement).dataset.label ?? '',

@@ -1,32 +1,42 @@
-// The pure-JS ImageDecoder for the Worker and the browser kiosk: sniffs JPEG/PNG, enforces limits, never touches node:*.
-import type { DecodeOptions, ImageDecoder } from '../decoder.js';
+// The decoder registry: sniff the content, pick the FormatDecoder for it, and say exactly what this runtime accepts.
+import type { DecodedInput, DecodeOptions, FormatDecoder, InputDecoder } from '../decoder.js';
 import { ImageInputError } from '../errors.js';
-import type { RawImage } from '../image.js';
-import { decodeJpegImage } from './jpeg-decoder.js';
-import { decodePngImage } from './png-decoder.js';
-import { sniffImageType } from '../sniff.js';
+import type { WasmModuleSource } from '../wasm.js';
+import { createJpegDecoder } from './jpeg-decoder.js';
+import { pngDecoder } from './png-decoder.js';
+import { FORMAT_NAMES, sniffFormat } from './sniff.js';
 
-export const ACCEPTED_TYPES = ['image/jpeg', 'image/png'] as const;
-const ACCEPTED_TEXT = 'Accepted: JPEG (baseline or progressive, 8-bit) and PNG (8- or 16-bit greyscale, RGB, RGBA, palette).';
-
-export class PureImageDecoder implements ImageDecoder {
-  readonly accepts: readonly string[] = ACCEPTED_TYPES;
-
-  async decode(bytes: Uint8Array, options: DecodeOptions): Promise<RawImage> {
-    return decodeImageSync(bytes, options);
-  }
+export function createInputDecoder(decoders: readonly FormatDecoder[]): InputDecoder {
+  const byFormat = new Map(decoders.map((d) => [d.format, d]));
+  const accepted = `Accepted: ${decoders.map((d) => d.description).join(', ')}.`;
+  return {
+    formats: decoders.map((d) => d.format),
+    accepted,
+    async warmup() {
+      await Promise.all(decoders.map((d) => d.warmup?.()));
+    },
+    async decode(bytes: Uint8Array, options: DecodeOptions): Promise<DecodedInput> {
+      if (bytes.length === 0) throw new ImageInputError('empty_body', `The upload is empty. ${accepted}`);
+      const format = sniffFormat(bytes);
+      if (format === undefined) throw new ImageInputError('not_an_image', `The upload is not a recognisable image or scan. ${accepted}`);
+      const decoder = byFormat.get(format);
+      if (!decoder) throw new ImageInputError('unsupported_type', `${FORMAT_NAMES[format]} is not supported here. ${accepted}`);
+      try {
+        return await decoder.decode(bytes, options);
+      } catch (error) {
+        if (error instanceof ImageInputError) throw error;
+        throw new ImageInputError('corrupt_image', `The ${FORMAT_NAMES[format]} file could not be decoded (${(error as Error).message}). ${accepted}`);
+      }
+    },
+  };
 }
 
-/** Synchronous form for callers that decode in a tight loop (benchmarks, the kiosk's worker). */
-export function decodeImageSync(bytes: Uint8Array, options: DecodeOptions): RawImage {
-  if (bytes.length === 0) throw new ImageInputError('empty_body', `The upload is empty. ${ACCEPTED_TEXT}`);
-  const type = sniffImageType(bytes);
-  if (type === 'image/jpeg') return decodeJpegImage(bytes, options.maxPixels);
-  if (type === 'image/png') return decodePngImage(bytes, options.maxPixels);
-  if (type === undefined) throw new ImageInputError('not_an_image', `The upload is not a recognisable image. ${ACCEPTED_TEXT}`);
-  throw new ImageInputError('unsupported_type', `${type} is not supported here. ${ACCEPTED_TEXT}`);
+export interface CoreDecoderModules {
+  /** libjpeg-turbo (node_modules/@cwasm/jpeg-turbo/jpeg-turbo.wasm). */
+  jpeg: WasmModuleSource;
 }
 
-export function createPureDecoder(): ImageDecoder {
-  return new PureImageDecoder();
+/** The formats the core decodes the same way on every runtime, in the order they are listed to users. */
+export function coreDecoders(modules: CoreDecoderModules): FormatDecoder[] {
+  return [createJpegDecoder(modules.jpeg), pngDecoder];
 }

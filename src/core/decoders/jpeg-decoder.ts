@@ -1,34 +1,39 @@
-// Baseline and progressive 8-bit JPEG to RawImage with jpeg-js (pure JS: runs in workerd and browsers, no WASM compile).
-import decodeJpeg from 'jpeg-js/lib/decoder.js';
+// JPEG (baseline or progressive, 8-bit, grey or colour) to pixels with libjpeg-turbo, strict about damaged data.
+import type { FormatDecoder } from '../decoder.js';
 import { ImageInputError } from '../errors.js';
-import type { RawImage } from '../image.js';
+import type { WasmModuleSource } from '../wasm.js';
 import { readJpegHeader } from './jpeg-header.js';
-import { checkPixelLimit } from './limits.js';
+import { createJpegTurbo } from './jpeg-turbo.js';
+import { admit } from './limits.js';
 import { applyOrientation } from './orient.js';
 
-export function decodeJpegImage(bytes: Uint8Array, maxPixels: number): RawImage {
-  const header = readJpegHeader(bytes);
-  checkPixelLimit(header.width, header.height, maxPixels);
-  let rgb: { width: number; height: number; data: Uint8Array };
-  try {
-    rgb = decodeJpeg(bytes, {
-      useTArray: true, // plain Uint8Array: Buffer does not exist in workerd or browsers
-      formatAsRGBA: false,
-      // Strict: a file with damaged markers is rejected as Node's libjpeg would, not half-decoded.
-      tolerantDecoding: false,
-      maxResolutionInMP: Math.max(1, Math.ceil(maxPixels / 1e6)),
-      // Coefficient blocks take 4 bytes per sample per component, plus the output; headroom for chroma padding.
-      maxMemoryUsageInMB: Math.ceil((maxPixels * (header.components * 4 + 3) * 1.25) / (1 << 20)) + 8,
-    });
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new ImageInputError('corrupt_image', `The JPEG file could not be decoded (${detail}). Re-export the scan as a baseline or progressive JPEG, or as PNG.`);
-  }
-  if (header.components === 1) {
-    // jpeg-js always expands to RGB; a greyscale scan goes back to one channel so preprocessing sees the exact samples.
-    const grey = new Uint8Array(rgb.width * rgb.height);
-    for (let i = 0, j = 0; i < grey.length; i++, j += 3) grey[i] = rgb.data[j];
-    return applyOrientation({ data: grey, width: rgb.width, height: rgb.height, channels: 1, bitDepth: 8 }, header.orientation);
-  }
-  return applyOrientation({ data: rgb.data, width: rgb.width, height: rgb.height, channels: 3, bitDepth: 8 }, header.orientation);
+export const JPEG_DESCRIPTION = 'JPEG (baseline or progressive, 8-bit)';
+
+const damaged = (detail: string): ImageInputError =>
+  new ImageInputError('corrupt_image', `The JPEG file is damaged or truncated (${detail}). Re-export the scan as a baseline or progressive JPEG, or as PNG.`);
+
+/** `wasm`: libjpeg-turbo's module (node_modules/@cwasm/jpeg-turbo/jpeg-turbo.wasm), compiled by the runtime. */
+export function createJpegDecoder(wasm: WasmModuleSource): FormatDecoder {
+  const turbo = createJpegTurbo(wasm);
+  return {
+    format: 'jpeg',
+    description: JPEG_DESCRIPTION,
+    warmup: () => turbo.warmup(),
+    async decode(bytes, limits) {
+      const header = readJpegHeader(bytes);
+      const channels = header.components === 1 ? 1 : 3;
+      admit({ width: header.width, height: header.height, channels, bytesPerSample: 1 }, limits);
+      let decoded;
+      try {
+        decoded = await turbo.decode(bytes, channels, header);
+      } catch (error) {
+        throw damaged((error as Error).message);
+      }
+      // What libjpeg calls a warning ("Corrupt JPEG data: ...", "Premature end of JPEG file") still leaves pixels, but
+      // not the scan's: a damaged file gets an answer about the file, never a class.
+      if (decoded.warning) throw damaged('libjpeg reports corrupt or missing image data');
+      const image = applyOrientation({ data: decoded.data, width: decoded.width, height: decoded.height, channels, bitDepth: 8 }, header.orientation);
+      return { image, source: { format: 'jpeg' } };
+    },
+  };
 }

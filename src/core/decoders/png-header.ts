@@ -76,19 +76,40 @@ export function expectedInflatedBytes(h: PngHeader): number {
 
 class TooLarge extends Error {}
 
+/** Adler-32 (zlib's checksum) continued over one more piece; fflate does not verify it, so a flipped bit would go unseen. */
+function adler32(a: number, b: number, bytes: Uint8Array): [number, number] {
+  const MOD = 65521;
+  for (let i = 0; i < bytes.length; ) {
+    // 3800 bytes keep the sums within 2^31 before the modulo (zlib's NMAX is 5552 for 32-bit unsigned).
+    const end = Math.min(bytes.length, i + 3800);
+    for (; i < end; i++) {
+      a += bytes[i];
+      b += a;
+    }
+    a %= MOD;
+    b %= MOD;
+  }
+  return [a, b];
+}
+
 /**
- * Inflates the IDAT chunks once, counting output and stopping as soon as it exceeds what the header promises:
- * a small upload cannot become a decompression bomb, and truncated data is caught before fast-png silently zero-fills it.
+ * Inflates the IDAT chunks once, counting output and stopping as soon as it exceeds what the header promises: a small
+ * upload cannot become a decompression bomb, truncated data is caught before fast-png silently zero-fills it, and the
+ * zlib checksum is verified (chunk CRCs are fast-png's, with checkCrc).
  */
 export function checkPngData(bytes: Uint8Array, header: PngHeader): void {
   const expected = expectedInflatedBytes(header);
   let produced = 0;
   let ended = false;
+  let sumA = 1;
+  let sumB = 0;
   const inflate = new Unzlib((chunk, final) => {
     produced += chunk.length;
     if (produced > expected) throw new TooLarge();
+    [sumA, sumB] = adler32(sumA, sumB, chunk);
     if (final) ended = true;
   });
+  const tail = new Uint8Array(4);
   let offset = 8;
   let sawIdat = false;
   let sawEnd = false;
@@ -100,7 +121,14 @@ export function checkPngData(bytes: Uint8Array, header: PngHeader): void {
       if (start + length + 4 > bytes.length) throw corrupt(`chunk ${type} runs past the end of the file`);
       if (type === 'IDAT') {
         sawIdat = true;
-        inflate.push(bytes.subarray(start, start + length), false);
+        const data = bytes.subarray(start, start + length);
+        // The stream's last four bytes are its Adler-32; they may straddle IDAT chunks.
+        if (data.length >= 4) tail.set(data.subarray(data.length - 4));
+        else {
+          tail.copyWithin(0, data.length);
+          tail.set(data, 4 - data.length);
+        }
+        inflate.push(data, false);
       } else if (type === 'IEND') {
         sawEnd = true;
         break;
@@ -117,4 +145,5 @@ export function checkPngData(bytes: Uint8Array, header: PngHeader): void {
   }
   if (!sawEnd && !ended) throw corrupt('the file ends before its image data does');
   if (produced < expected) throw corrupt('the image data is shorter than its header says');
+  if (u32(tail, 0) !== ((sumB << 16) | sumA) >>> 0) throw corrupt('the image data fails its zlib checksum');
 }

@@ -1,29 +1,42 @@
-// The InferenceEngine over one onnxruntime-web session, shared by the Worker (edge/) and the browser kiosk (src/kiosk/).
+// The InferenceEngine over one onnxruntime-common InferenceSession: written once for onnxruntime-node and onnxruntime-web.
+//
+// Each runtime keeps only how it loads ORT and which execution providers it asks for; it hands this class the session it
+// created and the Tensor class of the same ORT build.
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import type { EngineTensor, InferenceEngine } from '../core/engine.js';
+import type { EngineTensor, InferenceEngine } from './engine.js';
 
-/** Each runtime passes the Tensor class of the onnxruntime-web build it loaded (wasm-only in workerd, wasm+WebGPU in browsers). */
-type TensorClass = new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
+export type TensorClass = new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
 
-export class OrtWebSessionEngine implements InferenceEngine {
+export interface OrtSessionEngineOptions {
+  /**
+   * One run at a time. onnxruntime-web needs it (WebGPU runs are asynchronous and must not interleave; one WASM thread
+   * would only take turns anyway). On onnxruntime-node it keeps concurrent requests from multiplying intra-op threads on
+   * a small CPU, so latency under load stays that of one run plus the queue.
+   */
+  serial?: boolean;
+}
+
+export class OrtSessionEngine implements InferenceEngine {
   readonly backend: string;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly #Tensor: TensorClass;
   readonly #session: InferenceSession;
+  readonly #serial: boolean;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(backend: string, TensorCtor: TensorClass, session: InferenceSession) {
+  constructor(backend: string, TensorCtor: TensorClass, session: InferenceSession, options: OrtSessionEngineOptions = {}) {
     this.backend = backend;
     this.#Tensor = TensorCtor;
     this.#session = session;
+    this.#serial = options.serial ?? true;
     this.inputNames = session.inputNames;
     this.outputNames = session.outputNames;
   }
 
   run(feeds: Record<string, EngineTensor>): Promise<Record<string, EngineTensor>> {
-    // One run at a time per session: WebGPU runs are asynchronous and must not interleave (a fast double drop in the
-    // kiosk, concurrent requests in an isolate); a failed run must not block the next.
+    if (!this.#serial) return this.#runNow(feeds);
+    // A failed run must not block the next.
     const next = this.#queue.then(() => this.#runNow(feeds));
     this.#queue = next.catch(() => undefined);
     return next;

@@ -1,9 +1,9 @@
-// The lazy classifier source: one load for concurrent callers, a failed load retried when asked, ready() starting the load.
+// The lazy service source: one load for concurrent callers, a failed load retried when asked, ready() starting the load.
 import { describe, expect, it } from 'vitest';
-import type { Classifier } from '../core/classifier.js';
-import { lazySource } from './classifier-source.js';
+import type { Service } from '../core/service.js';
+import { lazySource } from './service-source.js';
 
-const classifier = { manifest: { name: 'm', version: '1' }, backend: 'test', warmup: async () => undefined } as unknown as Classifier;
+const classifier = { warmup: async () => undefined } as unknown as Service;
 
 describe('lazySource as the Worker uses it (no warm-up, retry on failure)', () => {
   it('loads once for concurrent callers and reports the load', async () => {
