@@ -2,6 +2,7 @@
 // Static imports are only what model loading needs; the HTTP stack is imported while the ONNX session is created.
 import { lazySource } from '../app/classifier-source.js';
 import { readConfig } from './config.js';
+import { readPacsConfig } from './pacs/config.js';
 import { loadNodeClassifier } from './load-classifier.js';
 import type { Provider } from './ort-engine.js';
 import { KIOSK_DIR } from './paths.js';
@@ -9,8 +10,10 @@ import { warmSharp } from './sharp-decoder.js';
 
 export async function main(): Promise<void> {
   let config;
+  let pacsConfig;
   try {
     config = readConfig();
+    pacsConfig = readPacsConfig();
   } catch (err) {
     process.stderr.write(`brain-mri: ${(err as Error).message}\n`);
     process.exit(2);
@@ -36,13 +39,21 @@ export async function main(): Promise<void> {
     import('./static-assets.js'),
   ]);
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'brain-mri' } });
+  // PACS link (ORTHANC_URL set): results written back to Orthanc as DICOM. TODO(issue 15/11): swap analyse-today.
+  const pacs = pacsConfig
+    ? await Promise.all([import('./pacs/service.js'), import('./pacs/analyse-today.js')]).then(([{ createPacsService }, { createTodayAnalyser }]) =>
+        createPacsService(pacsConfig, { analyse: createTodayAnalyser(() => source.get()), logger }),
+      )
+    : undefined;
   const app = createApp({
     classifier: source,
     limits: { maxBodyBytes: Math.round(config.MAX_BODY_MB * 1048576), maxPixels },
     logger,
     apiKey: config.API_KEY,
     assets: staticAssets(config.KIOSK_DIR ?? KIOSK_DIR),
+    routes: pacs?.routes,
   });
+  pacs?.start();
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info({ port: info.port, host: config.HOST }, 'listening');
   });
@@ -75,6 +86,7 @@ export async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     // Requests already accepted complete; keep-alive sockets close once idle.
     server.close(async () => {
+      await pacs?.stop().catch((err: Error) => logger.error({ err: { message: err.message } }, 'pacs: stop failed'));
       await source.loaded()?.release().catch(() => undefined);
       logger.info('stopped');
       process.exit(process.exitCode ?? 0);

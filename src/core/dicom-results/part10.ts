@@ -7,7 +7,7 @@ export const IMPLEMENTATION_CLASS_UID = '2.25.3131625880257693078285728587229204
 export const IMPLEMENTATION_VERSION_NAME = 'BRAINMRI_1';
 
 function hasNonAscii(value: unknown): boolean {
-  if (typeof value === 'string') return /[^\x20-\x7e\r\n\t\f\x1b]/.test(value);
+  if (typeof value === 'string') return /[^\x20-\x7e\t\n\f\r]/.test(value);
   if (Array.isArray(value)) return value.some(hasNonAscii);
   if (value && typeof value === 'object' && !(value instanceof ArrayBuffer) && !ArrayBuffer.isView(value)) return Object.values(value).some(hasNonAscii);
   return false;
