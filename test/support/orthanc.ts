@@ -31,7 +31,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startOrthanc(options: { stableAgeSeconds?: number } = {}): Promise<TestOrthanc> {
+/** `plugins`: shared libraries to load (e.g. Debian's orthanc-webviewer for screenshots); none by default. */
+export async function startOrthanc(options: { stableAgeSeconds?: number; plugins?: string[] } = {}): Promise<TestOrthanc> {
   const dir = mkdtempSync(join(tmpdir(), 'orthanc-test-'));
   const [httpPort, dicomPort] = [await freePort(), await freePort()];
   const username = 'brain-mri-test';
@@ -56,7 +57,7 @@ export async function startOrthanc(options: { stableAgeSeconds?: number } = {}):
     DicomCheckModalityHost: true,
     DicomModalities: { scanner: [scuAet, '127.0.0.1', 104] },
     StableAge: options.stableAgeSeconds ?? 1,
-    Plugins: [],
+    Plugins: options.plugins ?? [],
     HttpDescribeErrors: true,
   };
   const configPath = join(dir, 'orthanc.json');

@@ -21,6 +21,8 @@ declare module 'dcmjs' {
   }
 
   const dcmjs: {
+    /** loglevel logger shared by all of dcmjs. */
+    log: { setLevel(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent'): void; getLevel(): number };
     data: {
       DicomMessage: { readFile(buffer: ArrayBuffer, options?: ReadOptions): DicomDictInstance };
       DicomDict: new (meta: DenaturalizedDataset) => DicomDictInstance;

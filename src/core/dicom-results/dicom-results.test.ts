@@ -1,5 +1,8 @@
 // The SR and overlay SC writers: valid DICOM (dciodvfy), the result's content, the source's identifiers only where they belong.
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { describe, expect, it } from 'vitest';
@@ -181,6 +184,29 @@ describe('buildResultSr', () => {
     expect(seq(d.PatientName)[0]).toMatchObject({ Alphabetic: 'Ødegård^Zoë' });
     expect(dciodvfy(b).errors).toEqual([]);
     expect(dciodvfy(b).output).not.toMatch(/character set|Specific Character/i);
+  });
+
+  it('prints nothing, even when dcmjs truncates a malformed birth date it would otherwise quote', () => {
+    // A source whose Patient Birth Date breaks DA's length (written raw, past dcmjs's own truncation): dcmjs warns with the value.
+    const dict = dcmjs.data.DicomMessage.readFile(sourceBytes.slice().buffer);
+    dict.dict['00100030'] = { vr: 'DA', Value: ['19610203-SECRET-BIRTHDATE'] };
+    const dir = mkdtempSync(join(tmpdir(), 'dcmjs-quiet-'));
+    try {
+      writeFileSync(join(dir, 'source.dcm'), new Uint8Array(dict.write({ allowInvalidVRLength: true })));
+      const script = `import { readFileSync } from 'node:fs';
+        import { buildResultSr, buildOverlaySc, readSourceInstance } from ${JSON.stringify(new URL('./index.ts', import.meta.url).pathname)};
+        const s = readSourceInstance(new Uint8Array(readFileSync(${JSON.stringify(join(dir, 'source.dcm'))})));
+        const r = ${JSON.stringify(result)};
+        const sr = buildResultSr(s, r);
+        buildOverlaySc(s, { rgba: new Uint8ClampedArray(64 * 48 * 4), width: 64, height: 48 }, r);
+        process.stdout.write('built ' + sr.length);`;
+      writeFileSync(join(dir, 'run.ts'), script);
+      const run = spawnSync(process.execPath, ['--import', 'tsx', join(dir, 'run.ts')], { encoding: 'utf8' });
+      expect(run.stdout).toMatch(/^built \d+$/);
+      expect(run.stderr).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an invalid UID given as an option', () => {

@@ -1,5 +1,6 @@
 // Writes a dataset (dcmjs natural form) as a DICOM Part 10 file, explicit VR little endian, through dcmjs.
-import dcmjs, { type NaturalDataset } from 'dcmjs';
+import type { NaturalDataset } from 'dcmjs';
+import dcmjs from './dcmjs-quiet.js';
 
 const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 /** This writer's implementation class (a fixed 2.25 UID made once for the project). */

@@ -1,5 +1,6 @@
 // Reads, from a source DICOM instance, what a derived result object must copy or reference; identifiers stay inside.
-import dcmjs, { type NaturalDataset } from 'dcmjs';
+import type { NaturalDataset } from 'dcmjs';
+import dcmjs from './dcmjs-quiet.js';
 
 /** Patient module attributes copied verbatim into derived objects (PS3.3 C.7.1.1). */
 const PATIENT_KEYS = ['PatientName', 'PatientID', 'IssuerOfPatientID', 'PatientBirthDate', 'PatientSex', 'PatientIdentityRemoved', 'DeidentificationMethod'] as const;

@@ -1,7 +1,8 @@
 // TEMPORARY adapter: the analysis over what main has today. When issue 15 (shared DICOM decoder) and issue 11
 // (infer/explain) land, the lead replaces this file with: core DICOM decode -> gate.check -> infer -> explain(overlay).
 // Decodes uncompressed little-endian MONOCHROME 8/16-bit DICOM, applies rescale + the first VOI window, classifies.
-import dcmjs, { type NaturalDataset } from 'dcmjs';
+import type { NaturalDataset } from 'dcmjs';
+import dcmjs from '../../core/dicom-results/dcmjs-quiet.js';
 import type { Classifier } from '../../core/classifier.js';
 import { ImageInputError } from '../../core/errors.js';
 import type { RawImage } from '../../core/image.js';
