@@ -244,23 +244,25 @@ describe('PACS round trip with Orthanc', () => {
     expect(log.lines.some((l) => l.msg === 'pacs: series done')).toBe(true);
   });
 
-  it('keeps built results through an Orthanc outage and stores them once it is back, with growing delays', async () => {
-    // A faulty network in front of the real Orthanc: uploads fail with 503 while `down` is true.
+  it('keeps built results through lost upload answers, and resends them once Orthanc answers, without duplicates or recomputing', async () => {
+    // A faulty network in front of the real Orthanc: while `down`, uploads reach Orthanc but their answers are lost (503),
+    // the worst case for duplicates: Orthanc has the object, the service does not know it.
     let down = true;
     const proxy: Server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      if (down && req.method === 'POST' && req.url === '/instances') {
-        res.writeHead(503).end('unavailable');
-        return;
-      }
       const upstream = await fetch(`${orthanc.url}${req.url}`, {
         method: req.method,
         headers: { authorization: String(req.headers.authorization ?? ''), 'content-type': String(req.headers['content-type'] ?? 'application/octet-stream') },
         body: chunks.length ? Buffer.concat(chunks) : undefined,
       });
+      const body = Buffer.from(await upstream.arrayBuffer());
+      if (down && req.method === 'POST' && req.url === '/instances') {
+        res.writeHead(503).end('unavailable');
+        return;
+      }
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' });
-      res.end(Buffer.from(await upstream.arrayBuffer()));
+      res.end(body);
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
     const proxied = createOrthancClient({ url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, username: orthanc.username, password: orthanc.password });

@@ -22,6 +22,7 @@ describe('openStateStore', () => {
     const a = openStateStore(path);
     expect(a.getCursor()).toBeUndefined();
     a.enqueueFromChanges(['s1', 's2', 's1'], 41, 1000);
+    expect(statSync(`${path}-wal`).mode & 0o777).toBe(0o600);
     a.close();
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const b = openStateStore(path);

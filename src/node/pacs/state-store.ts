@@ -1,5 +1,5 @@
 // Durable PACS-link state in SQLite: the change-feed position, each series' progress, and built results until Orthanc has them.
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { newUid } from '../../core/dicom-results/index.js';
@@ -139,10 +139,12 @@ export interface StateStore {
 
 /** Opens (creating when needed, mode 0600: built results carry patient identifiers until uploaded) the state file. */
 export function openStateStore(path: string): StateStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const fresh = path === ':memory:' || !existsSync(path);
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true });
+    // Created owner-only before SQLite opens it; SQLite gives its -wal and -shm files the database file's permissions.
+    if (!existsSync(path)) writeFileSync(path, '', { mode: 0o600, flag: 'wx' });
+  }
   const db = new Database(path);
-  if (fresh && path !== ':memory:') chmodSync(path, 0o600);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.exec(SCHEMA);
