@@ -1,5 +1,5 @@
 // Follows Orthanc's change feed, and for each new stable MR series classifies every slice and stores an SR and an overlay back.
-import { buildOverlaySc, buildResultSr, newUid, readSourceInstance, SECONDARY_CAPTURE_SOP_CLASS } from '../../core/dicom-results/index.js';
+import { buildOverlaySc, buildResultSr, DicomSourceError, newUid, readSourceInstance, SECONDARY_CAPTURE_SOP_CLASS, type SourceInstance } from '../../core/dicom-results/index.js';
 import { isRefusal, type Analyse } from './analysis.js';
 import { OrthancError, type OrthancClient } from './orthanc-client.js';
 import type { SeriesCounts, SeriesJob, StateStore } from './state-store.js';
@@ -160,7 +160,17 @@ export function createPacsWatcher(options: PacsWatcherOptions): PacsWatcher {
         onEvent?.({ type: 'slice', series: job.id, instance: instanceId, outcome: 'refused' });
         return;
       }
-      const source = readSourceInstance(bytes);
+      let source: SourceInstance;
+      try {
+        source = readSourceInstance(bytes);
+      } catch (err) {
+        // The same bytes would fail the same way: a refusal, not a retry.
+        if (!(err instanceof DicomSourceError)) throw err;
+        store.markRefused(instanceId, job.id, err.code, err.message, Date.now());
+        logger?.info({ series: job.id, instance: instanceId, code: err.code }, 'pacs: slice refused');
+        onEvent?.({ type: 'slice', series: job.id, instance: instanceId, outcome: 'refused' });
+        return;
+      }
       const scUid = newUid();
       const sc = buildOverlaySc(source, outcome.overlay, outcome.result, { seriesInstanceUid: job.scSeriesUid, sopInstanceUid: scUid });
       const sr = buildResultSr(source, outcome.result, {
@@ -192,11 +202,17 @@ export function createPacsWatcher(options: PacsWatcherOptions): PacsWatcher {
         }
       }
       if (stopping) break;
-      const job = store.nextDue(Date.now());
-      if (job) {
-        await processSeries(job);
+      let job: SeriesJob | undefined;
+      try {
+        job = store.nextDue(Date.now());
+        if (job) await processSeries(job);
+      } catch (err) {
+        // Only the state file can fail here (disk full, ...): keep the loop alive and try again shortly.
+        logger?.error({ err: errInfo(err), series: job?.id }, 'pacs: cannot update the state file; retrying in 5 s');
+        await sleep(5000, wakeSignal);
         continue;
       }
+      if (job) continue;
       const nextWake = store.nextWake();
       const untilPoll = watchChanges ? Math.max(0, lastPoll + Math.min(pollMs * 2 ** feedFailures, retryMaxMs) - Date.now()) : 60_000;
       const untilJob = nextWake === undefined ? Infinity : Math.max(0, nextWake - Date.now());
