@@ -19,7 +19,7 @@ export async function bundle({ quiet = false } = {}) {
     format: 'esm',
     target: 'node20',
     // Native addons and pino (which spawns worker files by path) stay in node_modules.
-    external: ['onnxruntime-node', 'sharp', 'pino'],
+    external: ['onnxruntime-node', 'sharp', 'pino', 'better-sqlite3'],
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     legalComments: 'none',
     logLevel: quiet ? 'error' : 'info',

@@ -42,6 +42,8 @@ export interface CreateAppOptions {
   assets?: { fetch(request: Request): Promise<Response> | Response };
   /** Lossless PNG encoder for saliency images (Node may pass a native one); default the core's pure-JS writer. */
   encodePng?: (image: RgbaImage) => Uint8Array | Promise<Uint8Array>;
+  /** More routes (e.g. the Node service's PACS link), registered before the /v1 catch-all so auth, logging and errors apply. */
+  routes?: (app: OpenAPIHono<Env>) => void;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -310,6 +312,8 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
   } as never);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Only when the server sets an API key.' });
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Brain-MRI classifier API (demonstration, not for diagnosis)' }));
+
+  options.routes?.(app);
 
   // Requests with unknown methods on known paths still get the JSON error shape.
   app.all('/v1/*', (c) => {

@@ -3,14 +3,17 @@
 import { lazySource } from '../app/service-source.js';
 import { readConfig } from './config.js';
 import { loadNodeService } from './load-service.js';
+import { readPacsConfig } from './pacs/config.js';
 import type { Provider } from './ort-engine.js';
 import { KIOSK_DIR } from './paths.js';
 import { loadSharp } from './sharp-formats.js';
 
 export async function main(): Promise<void> {
   let config;
+  let pacsConfig;
   try {
     config = readConfig();
+    pacsConfig = readPacsConfig();
   } catch (err) {
     process.stderr.write(`brain-mri: ${(err as Error).message}\n`);
     process.exit(2);
@@ -35,6 +38,12 @@ export async function main(): Promise<void> {
     import('./sharp-png.js'),
   ]);
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'brain-mri' } });
+  // PACS link (ORTHANC_URL set): results written back to Orthanc as DICOM. TODO(issue 15/11): swap analyse-today.
+  const pacs = pacsConfig
+    ? await Promise.all([import('./pacs/service.js'), import('./pacs/analyse-today.js')]).then(([{ createPacsService }, { createTodayAnalyser }]) =>
+        createPacsService(pacsConfig, { analyse: createTodayAnalyser(() => source.get().then((s) => s.classifier)), logger }),
+      )
+    : undefined;
   const app = createApp({
     service: source,
     limits: config.app,
@@ -42,7 +51,9 @@ export async function main(): Promise<void> {
     apiKey: config.app.apiKey,
     assets: staticAssets(config.KIOSK_DIR ?? KIOSK_DIR),
     encodePng: encodePngSharp,
+    routes: pacs?.routes,
   });
+  pacs?.start();
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info({ port: info.port, host: config.HOST }, 'listening');
   });
@@ -75,6 +86,7 @@ export async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     // Requests already accepted complete; keep-alive sockets close once idle.
     server.close(async () => {
+      await pacs?.stop().catch((err: Error) => logger.error({ err: { message: err.message } }, 'pacs: stop failed'));
       await source.loaded()?.release().catch(() => undefined);
       logger.info('stopped');
       process.exit(process.exitCode ?? 0);
