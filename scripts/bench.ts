@@ -1,5 +1,6 @@
-// `npm run bench`: starts the Node service and measures it from outside over HTTP (latency, throughput, start-up, RSS).
-import { spawn } from 'node:child_process';
+// `npm run bench`: the Node service measured from outside over HTTP against an echo handler it starts itself (same
+// upload, same client): latency per route, throughput, the server's own stage split, start-up and peak RSS.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
@@ -7,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = process.env.BENCH_IMAGE ?? 'test/fixtures/images/glioma-1.jpg';
-const N_CLASSIFY = Number(process.env.BENCH_N ?? 400);
+const N = Number(process.env.BENCH_N ?? 400);
 const N_OVERLAY = Number(process.env.BENCH_N_OVERLAY ?? 200);
 const CONCURRENCY = 8;
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -21,7 +22,9 @@ const freePort = (): Promise<number> =>
     });
   });
 
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const sorted = (v: number[]): number[] => [...v].sort((a, b) => a - b);
+const pct = (v: number[], p: number): number => sorted(v)[Math.min(v.length - 1, Math.floor((p / 100) * v.length))];
+const median = (v: number[]): number => pct(v, 50);
 
 /** User + system CPU seconds the process has used so far (from /proc; Linux only). */
 function cpuSeconds(pid: number): number {
@@ -30,9 +33,34 @@ function cpuSeconds(pid: number): number {
 }
 
 function rssPeakMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
+  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+}
+
+interface Server {
+  base: string;
+  child: ChildProcess;
+  readyMs: number;
+}
+
+async function start(args: string[], env: Record<string, string>, readyPath: string): Promise<Server> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (;;) {
+    try {
+      if ((await fetch(base + readyPath, readyPath === '/' ? { method: 'POST', body: 'x' } : undefined)).status === 200) return { base, child, readyMs: performance.now() - t0 };
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - t0 > 30_000) throw new Error(`${args.join(' ')} did not get ready in 30 s`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+async function stop(s: Server): Promise<void> {
+  s.child.kill('SIGTERM');
+  await new Promise((r) => s.child.once('exit', r));
 }
 
 async function main(): Promise<void> {
@@ -40,85 +68,80 @@ async function main(): Promise<void> {
   // Build first, outside the timing, so the launcher never rebuilds during the start-up measurement.
   const { bundle } = await import(new URL('../bin/build.mjs', import.meta.url).href);
   await bundle({ quiet: true });
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const t0 = performance.now();
-  const child = spawn(process.execPath, ['bin/brain-mri.js', 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  let readyMs = NaN;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/readyz`)).status === 200) {
-        readyMs = performance.now() - t0;
-        break;
-      }
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() - t0 > 30_000) throw new Error('the service did not get ready in 30 s');
-    await new Promise((r) => setTimeout(r, 2));
-  }
 
-  const post = async (path: string): Promise<Response> => {
+  const post = async (base: string, path: string): Promise<Response> => {
     const res = await fetch(base + path, { method: 'POST', body: image, headers: { 'content-type': 'image/jpeg' } });
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
-    await res.arrayBuffer();
     return res;
   };
-  const timeSeries = async (path: string, n: number): Promise<number[]> => {
+  const series = async (base: string, path: string, n: number, each?: (json: Record<string, unknown>) => void): Promise<number[]> => {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const t = performance.now();
-      await post(path);
+      const res = await post(base, path);
+      const body = await res.text();
       out.push(performance.now() - t);
+      if (each) each(JSON.parse(body));
     }
-    return out.sort((a, b) => a - b);
+    return out;
+  };
+  const throughput = async (base: string, path: string): Promise<number> => {
+    let done = 0;
+    const end = performance.now() + THROUGHPUT_SECONDS * 1000;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (performance.now() < end) {
+          await (await post(base, path)).arrayBuffer();
+          done++;
+        }
+      }),
+    );
+    return done / ((performance.now() - t0) / 1000);
   };
 
-  for (let i = 0; i < 30; i++) await post('/v1/classify');
-  for (let i = 0; i < 10; i++) await post('/v1/saliency?view=overlay');
-  const classify = await timeSeries('/v1/classify', N_CLASSIFY);
-  const overlay = await timeSeries('/v1/saliency?view=overlay', N_OVERLAY);
+  const echo = await start(['--import', 'tsx', 'scripts/bench-echo.ts'], {}, '/');
+  for (let i = 0; i < 50; i++) await (await post(echo.base, '/')).arrayBuffer();
+  const echoLatency = await series(echo.base, '/', N);
+  const echoRps = await throughput(echo.base, '/');
+  await stop(echo);
 
-  let done = 0;
-  const cpu0 = cpuSeconds(child.pid!);
-  const end = performance.now() + THROUGHPUT_SECONDS * 1000;
-  const tStart = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) {
-        await post('/v1/classify');
-        done++;
-      }
-    }),
-  );
-  const rps = done / ((performance.now() - tStart) / 1000);
-  const cpuPerRequest = ((cpuSeconds(child.pid!) - cpu0) * 1000) / done;
-  const rss = rssPeakMb(child.pid!);
-  child.kill('SIGTERM');
-  await new Promise((r) => child.on('exit', r));
+  const svc = await start(['bin/brain-mri.js', 'serve'], {}, '/readyz');
+  for (let i = 0; i < 30; i++) await (await post(svc.base, '/v1/classify')).arrayBuffer();
+  for (let i = 0; i < 10; i++) await (await post(svc.base, '/v1/classify?saliency=overlay')).arrayBuffer();
+  const stages: Record<string, number[]> = {};
+  const record = (json: Record<string, unknown>): void => {
+    for (const [k, v] of Object.entries(json.timings as Record<string, number>)) (stages[k] ??= []).push(v);
+  };
+  const classify = await series(svc.base, '/v1/classify', N, record);
+  const overlay = await series(svc.base, '/v1/classify?saliency=overlay', N_OVERLAY, record);
+  const cpu0 = cpuSeconds(svc.child.pid!);
+  const t0 = performance.now();
+  const rps = await throughput(svc.base, '/v1/classify');
+  const cpuPerRequest = ((cpuSeconds(svc.child.pid!) - cpu0) * 1000) / (rps * ((performance.now() - t0) / 1000));
+  const rss = rssPeakMb(svc.child.pid!);
+  await stop(svc);
 
-  const rows: [string, string, string, boolean][] = [
-    ['classify p50', `${pct(classify, 50).toFixed(2)} ms`, '<= 7 ms', pct(classify, 50) <= 7],
-    ['classify p95', `${pct(classify, 95).toFixed(2)} ms`, '', true],
-    ['overlay p50', `${pct(overlay, 50).toFixed(2)} ms`, '<= 15 ms', pct(overlay, 50) <= 15],
-    ['overlay p95', `${pct(overlay, 95).toFixed(2)} ms`, '', true],
-    [`throughput (c=${CONCURRENCY}, classify)`, `${rps.toFixed(0)} req/s`, '>= 200 req/s', rps >= 200],
-    ['server CPU per classify (c=8)', `${cpuPerRequest.toFixed(2)} ms`, '', true],
-    ['process start -> ready', `${readyMs.toFixed(0)} ms`, '<= 500 ms', readyMs <= 500],
-    ['peak RSS', `${rss.toFixed(0)} MB`, '<= 200 MB', rss <= 200],
+  const floor = median(echoLatency);
+  const ratio = (v: number): string => `${(v / floor).toFixed(2)}x`;
+  const rows: [string, string, string, string][] = [
+    ['echo (upload read, JSON answer) p50', `${floor.toFixed(2)} ms`, '1.00x', 'the floor'],
+    ['classify p50', `${median(classify).toFixed(2)} ms`, ratio(median(classify)), '<= 2x echo'],
+    ['classify p95', `${pct(classify, 95).toFixed(2)} ms`, ratio(pct(classify, 95)), ''],
+    ['classify + overlay p50', `${median(overlay).toFixed(2)} ms`, ratio(median(overlay)), '<= 4x echo'],
+    [`throughput, classify, c=${CONCURRENCY}`, `${rps.toFixed(0)} req/s`, `${(rps / echoRps).toFixed(2)} of echo's ${echoRps.toFixed(0)}`, '>= 300 req/s'],
+    ['server CPU per classify under load', `${cpuPerRequest.toFixed(2)} ms`, '', ''],
+    ['process start -> ready', `${svc.readyMs.toFixed(0)} ms`, '', '<= 500 ms'],
+    ['peak RSS', `${rss.toFixed(0)} MB`, '', '<= 200 MB'],
   ];
-  const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length)), 12];
-  const line = (a: string, b: string, c: string, d: string): string => `| ${a.padEnd(w[0])} | ${b.padStart(w[1])} | ${c.padEnd(w[2])} | ${d.padEnd(4)} |`;
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(`\nbrain-mri bench: ${FIXTURE} (512x512 JPEG) over HTTP, Node ${process.version}, ${N_CLASSIFY} classify / ${N_OVERLAY} overlay requests`);
-  console.log(`machine: ${availableParallelism()} CPUs, load average ${load} (other work on the machine inflates every number)`);
-  console.log(line('metric', 'value', 'target', 'ok'));
-  console.log(`|${'-'.repeat(w[0] + 2)}|${'-'.repeat(w[1] + 2)}|${'-'.repeat(w[2] + 2)}|------|`);
-  for (const [a, b, c, d] of rows) console.log(line(a, b, c, c ? (d ? 'yes' : 'NO') : ''));
+  console.log(`\nbrain-mri bench: ${FIXTURE} (${image.length} bytes) over HTTP, Node ${process.version}, ${N} classify / ${N_OVERLAY} overlay requests`);
+  console.log(`machine: ${availableParallelism()} CPUs, load average ${load} (other work on the machine inflates every number)\n`);
+  console.log('| measure | value | ratio to echo | target |\n| --- | --- | --- | --- |');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log('\nServer-side stage medians (ms, from the responses\' timings; classify and overlay requests together):');
+  console.log('| ' + Object.keys(stages).join(' | ') + ' |\n|' + Object.keys(stages).map(() => ' --- |').join(''));
+  console.log('| ' + Object.values(stages).map((v) => median(v).toFixed(3)).join(' | ') + ' |');
 }
 
 await main();
