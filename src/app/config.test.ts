@@ -4,14 +4,28 @@ import { readAppConfig } from './config.js';
 
 describe('readAppConfig', () => {
   it('uses the service defaults and units', () => {
-    expect(readAppConfig({})).toEqual({ maxBodyBytes: 20 * 1024 * 1024, maxPixels: 40_000_000, apiKey: undefined });
-    expect(readAppConfig({ MAX_BODY_MB: '5', MAX_MEGAPIXELS: '1.5', API_KEY: 'k'.repeat(16) })).toEqual({ maxBodyBytes: 5 * 1024 * 1024, maxPixels: 1_500_000, apiKey: 'k'.repeat(16) });
-    expect(readAppConfig({ API_KEY: '', MAX_BODY_MB: '' })).toEqual({ maxBodyBytes: 20 * 1024 * 1024, maxPixels: 40_000_000, apiKey: undefined });
+    const defaults = {
+      maxBodyBytes: 20 * 1024 * 1024,
+      maxPixels: 40_000_000,
+      maxDecodedBytes: 64 * 1024 * 1024,
+      apiKey: undefined,
+      admission: { concurrency: 2, queue: 32, maxWaitMs: 3000, uploadBudgetBytes: 128 * 1024 * 1024 },
+    };
+    expect(readAppConfig({})).toEqual(defaults);
+    expect(readAppConfig({ MAX_BODY_MB: '5', MAX_MEGAPIXELS: '1.5', API_KEY: 'k'.repeat(16), CONCURRENCY: '1', QUEUE_LENGTH: '0' })).toEqual({
+      ...defaults,
+      maxBodyBytes: 5 * 1024 * 1024,
+      maxPixels: 1_500_000,
+      apiKey: 'k'.repeat(16),
+      admission: { ...defaults.admission, concurrency: 1, queue: 0 },
+    });
+    expect(readAppConfig({ API_KEY: '', MAX_BODY_MB: '' })).toEqual(defaults);
   });
 
   it('refuses a short API key and non-positive limits, naming the variable', () => {
     expect(() => readAppConfig({ API_KEY: 'short' })).toThrow(/API_KEY: use at least 16 characters/);
     expect(() => readAppConfig({ MAX_BODY_MB: '0' })).toThrow(/MAX_BODY_MB/);
     expect(() => readAppConfig({ MAX_MEGAPIXELS: 'lots' })).toThrow(/MAX_MEGAPIXELS/);
+    expect(() => readAppConfig({ CONCURRENCY: '0' })).toThrow(/CONCURRENCY/);
   });
 });

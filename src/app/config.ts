@@ -1,7 +1,9 @@
 // The settings Node and the Worker share, one schema read from process.env on Node and from env bindings in the Worker.
 import { z } from 'zod';
+import type { AdmissionLimits } from './admission.js';
 
 const positive = z.coerce.number().positive();
+const count = z.coerce.number().int().min(1);
 /** Unset, or set to the empty string (a blank line in .env, an empty Worker var): both mean "use the default". */
 const blankIsUnset = (v: unknown): unknown => (v === '' ? undefined : v);
 
@@ -10,8 +12,18 @@ export const sharedEnvShape = {
   MAX_BODY_MB: z.preprocess(blankIsUnset, positive.default(20)),
   /** Largest decoded image, megapixels. */
   MAX_MEGAPIXELS: z.preprocess(blankIsUnset, positive.default(40)),
+  /** Largest decoded image, MB (width x height x channels x bytes per sample), checked from the header before decoding. */
+  MAX_DECODED_MB: z.preprocess(blankIsUnset, positive.default(64)),
   /** When set (16+ characters), /v1/* needs `Authorization: Bearer <key>`. Node: env; Worker: `wrangler secret put`. */
   API_KEY: z.preprocess(blankIsUnset, z.string().min(16, 'use at least 16 characters').optional()),
+  /** Requests decoding and inferring at once. */
+  CONCURRENCY: z.preprocess(blankIsUnset, count.default(2)),
+  /** Requests waiting for a slot; one more gets 503 overloaded. */
+  QUEUE_LENGTH: z.preprocess(blankIsUnset, z.coerce.number().int().min(0).default(32)),
+  /** Longest wait for a slot, ms, before 503 overloaded. */
+  QUEUE_TIMEOUT_MS: z.preprocess(blankIsUnset, count.default(3000)),
+  /** Request bodies held at once, MB in total (uploading, queued, in work); past it 503 overloaded. */
+  UPLOAD_BUDGET_MB: z.preprocess(blankIsUnset, positive.default(128)),
 };
 
 export const sharedEnvSchema = z.object(sharedEnvShape);
@@ -19,7 +31,9 @@ export const sharedEnvSchema = z.object(sharedEnvShape);
 export interface AppConfig {
   maxBodyBytes: number;
   maxPixels: number;
+  maxDecodedBytes: number;
   apiKey?: string;
+  admission: AdmissionLimits;
 }
 
 /** Parses with `schema`, throwing one Error that names the variable and the rule at fault. */
@@ -34,10 +48,18 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, unk
 
 /** The app's settings from the shared variables, in the units the app uses. */
 export function appConfig(vars: z.infer<typeof sharedEnvSchema>): AppConfig {
-  return { maxBodyBytes: Math.round(vars.MAX_BODY_MB * 1048576), maxPixels: Math.round(vars.MAX_MEGAPIXELS * 1e6), apiKey: vars.API_KEY };
+  const MB = 1048576;
+  return {
+    maxBodyBytes: Math.round(vars.MAX_BODY_MB * MB),
+    maxPixels: Math.round(vars.MAX_MEGAPIXELS * 1e6),
+    maxDecodedBytes: Math.round(vars.MAX_DECODED_MB * MB),
+    apiKey: vars.API_KEY,
+    admission: { concurrency: vars.CONCURRENCY, queue: vars.QUEUE_LENGTH, maxWaitMs: vars.QUEUE_TIMEOUT_MS, uploadBudgetBytes: Math.round(vars.UPLOAD_BUDGET_MB * MB) },
+  };
 }
 
-/** The Worker's whole configuration: only the shared variables. */
+/** The Worker's whole configuration: only the shared variables, from its vars and secrets. */
 export function readAppConfig(env: Record<string, unknown>): AppConfig {
-  return appConfig(parseEnv(sharedEnvSchema, { MAX_BODY_MB: env.MAX_BODY_MB, MAX_MEGAPIXELS: env.MAX_MEGAPIXELS, API_KEY: env.API_KEY }));
+  const vars = Object.fromEntries(Object.keys(sharedEnvShape).map((k) => [k, env[k]]));
+  return appConfig(parseEnv(sharedEnvSchema, vars));
 }

@@ -1,6 +1,5 @@
 // The Hono app every runtime serves (Node, the Worker, tests via app.request()): routes, docs, errors, auth, logging.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import type { Context } from 'hono';
 import { checkExplainOptions, type Explanation } from '../core/classifier.js';
 import { ImageInputError } from '../core/errors.js';
@@ -8,11 +7,15 @@ import type { RgbaImage } from '../core/image.js';
 import { encodePng, pngDataUrl } from '../core/png.js';
 import { SALIENCY_VIEWS, type SaliencyView } from '../core/saliency.js';
 import { analyse, type Analysis, type Service } from '../core/service.js';
-import { errorResponse, NotReadyError, toErrorResponse } from './errors.js';
+import { createAdmission, DEFAULT_ADMISSION, type Admission, type AdmissionLimits } from './admission.js';
+import { DOCS_CSP, docsPage } from './docs-page.js';
+import { errorResponse, NotReadyError, ShuttingDownError, toErrorResponse } from './errors.js';
+import type { AppMetrics } from './metrics.js';
 import { toSource, type ServiceSource } from './service-source.js';
 import { readImage } from './read-image.js';
 import { ClassifyQuery, ClassifyResponse, errorResponses, IMAGE_BODY, ModelResponse, NOTICE, SaliencyQuery } from './schemas.js';
 import { bearerMatches, securityHeaders } from './security.js';
+import { allowedMethods } from './route-table.js';
 
 export interface AppLimits {
   /** Request body limit in bytes (default 20 MiB). */
@@ -23,6 +26,14 @@ export interface AppLimits {
   maxDecodedBytes?: number;
   /** How long a request waits for a loading model before 503 (default 30 s). */
   readyTimeoutMs?: number;
+  /** Load shedding: concurrency, queue, longest wait, upload bytes in flight (defaults: DEFAULT_ADMISSION). */
+  admission?: Partial<AdmissionLimits>;
+}
+
+/** The server's shutdown, as the app sees it: new requests are refused while draining; `signal` aborts uploads still running at the deadline. */
+export interface Lifecycle {
+  readonly draining: boolean;
+  readonly signal: AbortSignal;
 }
 
 /** pino-shaped, so Node passes pino and the Worker a console wrapper. */
@@ -44,6 +55,9 @@ export interface CreateAppOptions {
   encodePng?: (image: RgbaImage) => Uint8Array | Promise<Uint8Array>;
   /** More routes (e.g. the Node service's PACS link), registered before the /v1 catch-all so auth, logging and errors apply. */
   routes?: (app: OpenAPIHono<Env>) => void;
+  /** Counters and histograms; when given, GET /metrics serves them (behind the API key when one is set). */
+  metrics?: AppMetrics;
+  lifecycle?: Lifecycle;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -58,7 +72,8 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
   const maxDecodedBytes = options.limits?.maxDecodedBytes;
   const png = options.encodePng ?? ((image: RgbaImage) => encodePng(image.data, image.width, image.height));
   const readyTimeoutMs = options.limits?.readyTimeoutMs ?? 30_000;
-  const logger = options.logger;
+  const admission: Admission = createAdmission({ ...DEFAULT_ADMISSION, ...options.limits?.admission });
+  const { logger, metrics, lifecycle } = options;
   let loadedVersion: string | undefined;
 
   const app = new OpenAPIHono<Env>({
@@ -97,32 +112,47 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
     }
   }
 
-  // Outermost: one log line per request, whatever happened inside. Never the body, file names or query values.
+  // Outermost: one log line (and the request metrics) per request, whatever happened inside. Never the body, file
+  // names or query values.
   app.use('*', async (c, next) => {
     const t0 = globalThis.performance.now();
     await next();
     const status = c.res.status;
-    const line = {
-      method: c.req.method,
-      route: c.get('route') ?? c.req.routePath,
-      status,
-      durationMs: Math.round((globalThis.performance.now() - t0) * 100) / 100,
-      model: loadedVersion ?? null,
-    };
+    const route = c.get('route') ?? c.req.routePath;
+    const durationMs = Math.round((globalThis.performance.now() - t0) * 100) / 100;
+    metrics?.request(c.req.method, route, status, durationMs);
+    const line = { method: c.req.method, route, status, durationMs, model: loadedVersion ?? null };
     if (status >= 500 && status !== 503) logger?.error(line, 'request');
     else if (status === 503) logger?.warn(line, 'request');
     else logger?.info(line, 'request');
   });
+  app.use('*', async (c, next) => {
+    try {
+      decodeURIComponent(new URL(c.req.url).pathname);
+    } catch {
+      c.set('route', '(malformed)');
+      return errorResponse(c, 400, 'bad_request', 'the URL path has malformed percent-encoding (such as "%zz"); encode "%" as "%25"');
+    }
+    if (lifecycle?.draining) {
+      c.header('Connection', 'close');
+      c.header('Retry-After', '5');
+      return errorResponse(c, 503, 'shutting_down', 'the server is shutting down; retry shortly (another instance may answer)');
+    }
+    return next();
+  });
   app.use('*', securityHeaders());
-  app.use('/v1/*', async (c, next) => {
+  const guard = async (c: Context, next: () => Promise<void>): Promise<Response | void> => {
     if (options.apiKey === undefined) return next();
     if (await bearerMatches(c.req.header('authorization'), options.apiKey)) return next();
     c.header('WWW-Authenticate', 'Bearer');
     return errorResponse(c, 401, 'unauthorized', 'this server needs an API key: send "Authorization: Bearer <key>"');
-  });
+  };
+  app.use('/v1/*', guard);
+  app.use('/metrics', guard);
 
   app.onError((err, c) => {
-    const { response, internal } = toErrorResponse(err, c);
+    const { response, internal, code } = toErrorResponse(err, c);
+    if (code) metrics?.refused(code);
     if (internal) logger?.error({ err: { name: (err as Error).name, message: (err as Error).message }, route: c.req.routePath }, 'unhandled error');
     return response;
   });
@@ -135,16 +165,37 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
         return res;
       }
     }
-    c.set('route', '(unmatched)');
-    return errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}; see /docs`);
+    return notFoundOrNotAllowed(c);
   });
 
-  async function imageFrom(c: Context): Promise<Uint8Array> {
-    return (await readImage(c.req.raw, maxBodyBytes)).bytes;
+  /**
+   * Reads the upload against the body limit and the service's upload budget, then runs `work` in an admission slot.
+   * The body's bytes stay counted until the answer is built, so queued uploads count too.
+   */
+  async function admitted<T>(c: Context, work: (bytes: Uint8Array) => Promise<T>): Promise<T> {
+    const upload = admission.upload();
+    const aborted = lifecycle?.signal;
+    const onAbort = (): void => void c.req.raw.body?.cancel().catch(() => undefined);
+    aborted?.addEventListener('abort', onAbort);
+    try {
+      let bytes: Uint8Array;
+      try {
+        ({ bytes } = await readImage(c.req.raw, { maxBytes: maxBodyBytes, reserve: upload.add }));
+      } catch (error) {
+        if (aborted?.aborted) throw new ShuttingDownError('the server shut down before the upload finished; send it again');
+        throw error;
+      }
+      return await admission.run(() => work(bytes));
+    } finally {
+      aborted?.removeEventListener('abort', onAbort);
+      upload.release();
+    }
   }
 
-  async function analyseRequest(c: Context, s: Service): Promise<Analysis> {
-    return analyse(s, await imageFrom(c), { maxPixels, maxDecodedBytes });
+  async function analyseBytes(s: Service, bytes: Uint8Array): Promise<Analysis> {
+    const analysis = await analyse(s, bytes, { maxPixels, maxDecodedBytes });
+    for (const [stage, v] of Object.entries(analysis.timings)) metrics?.stage(stage, v);
+    return analysis;
   }
 
   /** `class=a,b` or `class=all`, each checked against the model's labels before any work is done. */
@@ -181,30 +232,35 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
       const s = await service();
       const asked = requestedLabels(s, q.class);
       if (asked && !q.saliency) throw new ImageInputError('invalid_parameter', 'class names the maps to render; add saliency=overlay or saliency=heatmap');
-      const { input, inference, timings } = await analyseRequest(c, s);
-      let saliency: z.infer<typeof ClassifyResponse>['saliency'];
-      let explainMs = 0;
-      let encodeMs = 0;
-      if (q.saliency) {
-        const view = q.saliency as SaliencyView;
-        saliency = [];
-        for (const label of asked ?? [inference.label]) {
-          const e: Explanation = await s.classifier.explain(inference, input.image, { label, view });
-          explainMs += e.ms;
-          const te = now();
-          const dataUrl = pngDataUrl(await png(e.rgba));
-          encodeMs += now() - te;
-          saliency.push({ view, label: e.label, method: e.method, width: e.rgba.width, height: e.rgba.height, dataUrl });
+      const body = await admitted(c, async (bytes) => {
+        const { input, inference, timings } = await analyseBytes(s, bytes);
+        let saliency: z.infer<typeof ClassifyResponse>['saliency'];
+        let explainMs = 0;
+        let encodeMs = 0;
+        if (q.saliency) {
+          const view = q.saliency as SaliencyView;
+          saliency = [];
+          for (const label of asked ?? [inference.label]) {
+            const e: Explanation = await s.classifier.explain(inference, input.image, { label, view });
+            explainMs += e.ms;
+            const te = now();
+            const dataUrl = pngDataUrl(await png(e.rgba));
+            encodeMs += now() - te;
+            saliency.push({ view, label: e.label, method: e.method, width: e.rgba.width, height: e.rgba.height, dataUrl });
+          }
+          metrics?.stage('explain', explainMs);
+          metrics?.stage('encode', encodeMs);
         }
-      }
-      const { maps: _maps, features: _features, timings: _t, ...result } = inference;
-      const body: z.infer<typeof ClassifyResponse> = {
-        ...result,
-        input: input.source,
-        timings: { ...timings, ...(saliency ? { explain: ms(explainMs), encode: ms(encodeMs) } : {}), total: ms(now() - t0) },
-        ...(saliency ? { saliency } : {}),
-        notice: s.classifier.manifest.notice,
-      };
+        const { maps: _maps, features: _features, timings: _t, ...result } = inference;
+        const json: z.infer<typeof ClassifyResponse> = {
+          ...result,
+          input: input.source,
+          timings: { ...timings, ...(saliency ? { explain: ms(explainMs), encode: ms(encodeMs) } : {}), total: ms(now() - t0) },
+          ...(saliency ? { saliency } : {}),
+          notice: s.classifier.manifest.notice,
+        };
+        return json;
+      });
       return c.json(body, 200);
     }) as never,
   );
@@ -226,9 +282,15 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
       const q = (c.req as unknown as { valid(t: 'query'): z.infer<typeof SaliencyQuery> }).valid('query');
       const s = await service();
       checkExplainOptions(s.classifier.manifest.labels, { label: q.class });
-      const { input, inference } = await analyseRequest(c, s);
-      const e = await s.classifier.explain(inference, input.image, { label: q.class, view: q.view as SaliencyView });
-      const bytes = await png(e.rgba);
+      const { inference, e, bytes } = await admitted(c, async (upload) => {
+        const { input, inference } = await analyseBytes(s, upload);
+        const e = await s.classifier.explain(inference, input.image, { label: q.class, view: q.view as SaliencyView });
+        metrics?.stage('explain', e.ms);
+        const te = now();
+        const bytes = await png(e.rgba);
+        metrics?.stage('encode', now() - te);
+        return { inference, e, bytes };
+      });
       return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
         'Content-Type': 'image/png',
         'X-Label': inference.label,
@@ -311,14 +373,31 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
     components: {},
   } as never);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Only when the server sets an API key.' });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Brain-MRI classifier API (demonstration, not for diagnosis)' }));
+  // Swagger UI from files served beside the kiosk (no CDN: the docs work offline), with no inline script, so a strict CSP holds.
+  app.get('/docs', (c) => c.html(docsPage(), 200, { 'Content-Security-Policy': DOCS_CSP }));
+
+  if (metrics) {
+    app.get('/metrics', async (c) => {
+      const { contentType, body } = await metrics.render({ ...admission.stats(), concurrency: admission.limits.concurrency, model: loadedVersion });
+      return c.body(body, 200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
+    });
+  }
 
   options.routes?.(app);
 
-  // Requests with unknown methods on known paths still get the JSON error shape.
-  app.all('/v1/*', (c) => {
+  // Unknown paths and wrong methods under /v1 still get the JSON error shape (405 with Allow for known paths).
+  app.all('/v1/*', (c) => notFoundOrNotAllowed(c));
+
+  const routeMethods = allowedMethods(app.routes);
+  function notFoundOrNotAllowed(c: Context): Response {
+    const allowed = routeMethods(c.req.path);
+    if (allowed.length) {
+      c.set('route', '(method not allowed)');
+      c.header('Allow', allowed.join(', '));
+      return errorResponse(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}`);
+    }
     c.set('route', '(unmatched)');
     return errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}; see /docs`);
-  });
+  }
   return app;
 }

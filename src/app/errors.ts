@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ImageInputError, type InputErrorCode } from '../core/errors.js';
 import { ModelLoadError } from '../core/model-loader.js';
+import { OverloadedError } from './admission.js';
 
 export type ErrorStatus = 400 | 401 | 404 | 405 | 413 | 415 | 422 | 500 | 503;
 
@@ -35,9 +36,27 @@ export class NotReadyError extends Error {
   }
 }
 
-export function toErrorResponse(err: unknown, c: Context): { response: Response; internal: boolean } {
+/** The server is stopping: the request could not be completed and should be sent again. */
+export class ShuttingDownError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShuttingDownError';
+  }
+}
+
+/** `code` is set for errors about the request (metrics count refusals by it). */
+export function toErrorResponse(err: unknown, c: Context): { response: Response; internal: boolean; code?: string } {
   if (err instanceof ImageInputError) {
-    return { response: errorResponse(c, INPUT_ERROR_STATUS[err.code], err.code, err.message, err.details), internal: false };
+    return { response: errorResponse(c, INPUT_ERROR_STATUS[err.code], err.code, err.message, err.details), internal: false, code: err.code };
+  }
+  if (err instanceof OverloadedError) {
+    c.header('Retry-After', String(err.retryAfterSeconds));
+    return { response: errorResponse(c, 503, 'overloaded', err.message), internal: false, code: 'overloaded' };
+  }
+  if (err instanceof ShuttingDownError) {
+    c.header('Connection', 'close');
+    c.header('Retry-After', '5');
+    return { response: errorResponse(c, 503, 'shutting_down', err.message), internal: false, code: 'shutting_down' };
   }
   if (err instanceof NotReadyError || err instanceof ModelLoadError) {
     return { response: errorResponse(c, 503, 'not_ready', err.message), internal: false };

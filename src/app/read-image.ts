@@ -7,23 +7,32 @@ function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0].trim().toLowerCase();
 }
 
+export interface ReadOptions {
+  maxBytes: number;
+  /** Counts the bytes against the service's upload budget as they arrive (throws when it is spent). */
+  reserve?: (bytes: number) => void;
+}
+
 /** Reads at most `maxBytes`; the size check happens while streaming, so a lying Content-Length cannot exhaust memory. */
-async function readLimited(req: Request, maxBytes: number): Promise<Uint8Array> {
+async function readLimited(req: Request, { maxBytes, reserve }: ReadOptions): Promise<Uint8Array> {
   const declared = Number(req.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) throw tooLarge(declared, maxBytes);
   if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(total, maxBytes);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) throw tooLarge(total, maxBytes);
+      reserve?.(value.byteLength);
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (error) {
+    await reader.cancel().catch(() => undefined);
+    throw error;
   }
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(total);
@@ -40,10 +49,10 @@ function tooLarge(bytes: number, maxBytes: number): ImageInputError {
   return new ImageInputError('body_too_large', `the request body is over ${mb(maxBytes)}${Number.isFinite(bytes) ? ` (at least ${mb(bytes)})` : ''}; send a smaller image`);
 }
 
-export async function readImage(req: Request, maxBytes: number): Promise<{ bytes: Uint8Array; mediaType: string }> {
+export async function readImage(req: Request, options: ReadOptions): Promise<{ bytes: Uint8Array; mediaType: string }> {
   const type = mediaType(req.headers.get('content-type') ?? undefined);
   if (type === 'multipart/form-data') {
-    const body = await readLimited(req, maxBytes);
+    const body = await readLimited(req, options);
     let form: FormData;
     try {
       form = await new Response(body as Uint8Array<ArrayBuffer>, { headers: { 'content-type': req.headers.get('content-type')! } }).formData();
@@ -64,5 +73,5 @@ export async function readImage(req: Request, maxBytes: number): Promise<{ bytes
       `Content-Type "${type}" is not accepted; send the image as multipart/form-data field "file", or as the raw body with Content-Type image/jpeg, image/png (or application/octet-stream)`,
     );
   }
-  return { bytes: await readLimited(req, maxBytes), mediaType: type };
+  return { bytes: await readLimited(req, options), mediaType: type };
 }

@@ -1,5 +1,13 @@
-// Cross-origin isolation headers (the kiosk's WASM threads need them) and the optional API-key check.
+// Cross-origin isolation headers (the kiosk's WASM threads need them), a CSP for every HTML page, and the API-key check.
 import type { MiddlewareHandler } from 'hono';
+
+/**
+ * The kiosk's pages: scripts only from this origin plus WebAssembly compilation (ORT, the codecs); workers for ORT's
+ * threads and the service worker; no frames. connect-src allows other http(s) origins because server mode may point the
+ * kiosk at another server (settings); everything else stays on this origin.
+ */
+export const PAGE_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; connect-src 'self' http: https:; img-src 'self' data: blob:; style-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; manifest-src 'self'";
 
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
@@ -17,6 +25,12 @@ export function securityHeaders(): MiddlewareHandler {
     res.headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
     res.headers.set('Cross-Origin-Resource-Policy', 'same-origin');
     res.headers.set('X-Content-Type-Options', 'nosniff');
+    if (/^text\/html/i.test(res.headers.get('content-type') ?? '')) {
+      // A route may set a stricter policy of its own (/docs); pages without one get the kiosk's.
+      if (!res.headers.has('Content-Security-Policy')) res.headers.set('Content-Security-Policy', PAGE_CSP);
+      res.headers.set('X-Frame-Options', 'DENY');
+      res.headers.set('Referrer-Policy', 'no-referrer');
+    }
     // Assign last: Hono's c.res setter stores a copy, so headers set after the assignment would be lost.
     if (copied) c.res = res;
   };

@@ -23,21 +23,36 @@ export function bitDepthOf(image: RawImage): 8 | 16 {
 }
 
 /**
- * Grey 0..255 floats of every pixel: Rec.601 luma (0.299 R + 0.587 G + 0.114 B) without rounding, alpha ignored, 16-bit
- * samples divided by 257. Preprocessing, the overlay's background and the kiosk's display all read the scan through this.
+ * Grey 0..255 floats of row `y`: Rec.601 luma (0.299 R + 0.587 G + 0.114 B) without rounding, alpha ignored, 16-bit
+ * samples divided by 257. The one grey conversion: preprocessing, the overlay's background and the kiosk's display all
+ * read the scan through it, a row at a time so no full-size float copy of a large scan is ever made.
  */
+export function greyRow(image: RawImage, y: number, out: Float32Array): Float32Array {
+  const { data, width, channels } = image;
+  const k = bitDepthOf(image) === 16 ? 1 / 257 : 1;
+  let p = y * width * channels;
+  if (channels >= 3) {
+    for (let x = 0; x < width; x++, p += channels) out[x] = (0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2]) * k;
+  } else {
+    for (let x = 0; x < width; x++, p += channels) out[x] = data[p] * k;
+  }
+  return out;
+}
+
+/** Channel `c` (0 R, 1 G, 2 B) of row `y` as 0..255 floats; a grey image gives its grey for every channel. */
+export function channelRow(image: RawImage, c: number, y: number, out: Float32Array): Float32Array {
+  const { data, width, channels } = image;
+  const k = bitDepthOf(image) === 16 ? 1 / 257 : 1;
+  const offset = channels >= 3 ? c : 0;
+  for (let x = 0, p = y * width * channels + offset; x < width; x++, p += channels) out[x] = data[p] * k;
+  return out;
+}
+
+/** The whole image through greyRow (tests and small images; large ones go row by row). */
 export function greyPlane(image: RawImage): Float32Array {
   const { data, width, height, channels } = image;
-  const n = width * height;
-  if (data.length < n * channels) throw new RangeError(`image data has ${data.length} samples, expected ${n * channels}`);
-  const k = bitDepthOf(image) === 16 ? 1 / 257 : 1;
-  const g = new Float32Array(n);
-  if (channels >= 3) {
-    for (let i = 0, p = 0; i < n; i++, p += channels) g[i] = (0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2]) * k;
-  } else if (channels === 1 && k === 1) {
-    g.set(data.subarray(0, n));
-  } else {
-    for (let i = 0, p = 0; i < n; i++, p += channels) g[i] = data[p] * k;
-  }
+  if (data.length < width * height * channels) throw new RangeError(`image data has ${data.length} samples, expected ${width * height * channels}`);
+  const g = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) greyRow(image, y, g.subarray(y * width, (y + 1) * width));
   return g;
 }

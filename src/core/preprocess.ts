@@ -1,40 +1,30 @@
 // Turns a decoded image into the model's input tensor exactly as docs/contracts.md ("Preprocessing") defines it.
-import { bitDepthOf, greyPlane, type RawImage } from './image.js';
+import { bitDepthOf, channelRow, greyRow, type RawImage } from './image.js';
 import type { Manifest } from './manifest.js';
-import { resizePlane } from './resize.js';
+import { resizePlane, resizeRows } from './resize.js';
 
 export interface InputTensor {
   data: Float32Array;
   dims: number[];
 }
 
-/** Channel planes at the source size in 0..255 float: 1 plane for grayscale, 3 for rgb (steps 1 and 2). */
-export function toPlanes(image: RawImage, color: 'grayscale' | 'rgb'): Float32Array[] {
-  if (color === 'grayscale' || image.channels < 3) {
-    const g = greyPlane(image);
-    return color === 'grayscale' ? [g] : [g, g, g];
-  }
-  const { data, width, height, channels } = image;
-  const n = width * height;
-  if (data.length < n * channels) throw new RangeError(`image data has ${data.length} samples, expected ${n * channels}`);
-  const k = bitDepthOf(image) === 16 ? 1 / 257 : 1;
-  const planes = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
-  for (let i = 0, p = 0; i < n; i++, p += channels) {
-    planes[0][i] = data[p] * k;
-    planes[1][i] = data[p + 1] * k;
-    planes[2][i] = data[p + 2] * k;
-  }
-  return planes;
-}
-
-/** The full pipeline: planes, resize, scale/mean/std, layout. Returns a batch of one. */
+/** The full pipeline: grey or RGB (steps 1, 2), resize (3), scale/mean/std (4), layout (5). Returns a batch of one. */
 export function preprocess(image: RawImage, manifest: Manifest): InputTensor {
   const p = manifest.preprocessing;
   const { width: W, height: H } = p.resize;
-  // 8-bit grey feeds the resize directly: no float copy of the full-size image.
-  const direct = p.color === 'grayscale' && image.channels === 1 && bitDepthOf(image) === 8;
-  const sources: (Float32Array | Uint8Array | Uint8ClampedArray)[] = direct ? [image.data as Uint8Array] : toPlanes(image, p.color);
-  const planes = sources.map((plane) => resizePlane(plane, image.width, image.height, W, H));
+  const { width: w, height: h } = image;
+  if (image.data.length < w * h * image.channels) throw new RangeError(`image data has ${image.data.length} samples, expected ${w * h * image.channels}`);
+  let planes: Float32Array[];
+  if (image.channels === 1 && bitDepthOf(image) === 8) {
+    // 8-bit grey feeds the resize directly (steps 1 and 2 are the identity).
+    const grey = resizePlane(image.data as Uint8Array, w, h, W, H);
+    planes = p.color === 'grayscale' ? [grey] : [grey, grey, grey];
+  } else if (p.color === 'grayscale' || image.channels < 3) {
+    const grey = resizeRows(w, h, W, H, (y, row) => (p.color === 'grayscale' ? greyRow(image, y, row) : channelRow(image, 0, y, row)));
+    planes = p.color === 'grayscale' ? [grey] : [grey, grey, grey];
+  } else {
+    planes = [0, 1, 2].map((c) => resizeRows(w, h, W, H, (y, row) => channelRow(image, c, y, row)));
+  }
   const C = planes.length;
   if (C !== manifest.input.channels) {
     throw new Error(`manifest preprocessing.color "${p.color}" gives ${C} channel(s) but input.channels is ${manifest.input.channels}`);

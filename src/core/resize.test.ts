@@ -1,7 +1,8 @@
 // Resize, normalisation and layout against hand-computed values on tiny literal images.
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from './manifest.js';
-import { preprocess, toPlanes } from './preprocess.js';
+import { greyPlane } from './image.js';
+import { preprocess } from './preprocess.js';
 import { resizePlane, resizeTaps } from './resize.js';
 
 describe('resizePlane (PIL bilinear, antialiased, float)', () => {
@@ -43,12 +44,12 @@ const manifest = (over: Partial<Manifest['input']> = {}, color: 'grayscale' | 'r
 
 describe('preprocess', () => {
   it('converts RGB to Rec.601 luma in float and ignores alpha', () => {
-    const [g] = toPlanes({ data: Uint8Array.from([255, 0, 0, 9, 0, 255, 0, 9, 0, 0, 255, 9, 10, 20, 30, 9]), width: 2, height: 2, channels: 4 }, 'grayscale');
+    const g = greyPlane({ data: Uint8Array.from([255, 0, 0, 9, 0, 255, 0, 9, 0, 0, 255, 9, 10, 20, 30, 9]), width: 2, height: 2, channels: 4 });
     expect([...g].map((v) => +v.toFixed(4))).toEqual([76.245, 149.685, 29.07, 0.299 * 10 + 0.587 * 20 + 0.114 * 30].map((v) => +v.toFixed(4)));
   });
 
   it('keeps 16-bit depth: divides by 257 without rounding', () => {
-    const [g] = toPlanes({ data: Uint16Array.from([65535, 257, 1000, 0]), width: 2, height: 2, channels: 1 }, 'grayscale');
+    const g = greyPlane({ data: Uint16Array.from([65535, 257, 1000, 0]), width: 2, height: 2, channels: 1 });
     expect(g[0]).toBe(255);
     expect(g[1]).toBe(1);
     expect(g[2]).toBeCloseTo(1000 / 257, 5);

@@ -67,37 +67,25 @@ function horizontal8(src: Uint8Array | Uint8ClampedArray, inW: number, inH: numb
   return h;
 }
 
-function horizontalF(src: Float32Array, inW: number, inH: number, outW: number, t: ResizeTaps): Float32Array {
-  const h = new Float32Array(outW * inH);
+/** The horizontal pass of one float row into `out` at `o` (one copy for float input; see horizontal8 for why). */
+function horizontalRowF(src: Float32Array, outW: number, t: ResizeTaps, out: Float32Array, o: number): void {
   const { start, count, weights, maxTaps } = t;
-  for (let y = 0; y < inH; y++) {
-    const row = y * inW;
-    const outRow = y * outW;
-    for (let x = 0; x < outW; x++) {
-      const s0 = row + start[x];
-      const n = count[x];
-      const wo = x * maxTaps;
-      if (n === 4) {
-        // The 2x-downscale case (512 -> 256), unrolled: most scans take this path.
-        h[outRow + x] = src[s0] * weights[wo] + src[s0 + 1] * weights[wo + 1] + src[s0 + 2] * weights[wo + 2] + src[s0 + 3] * weights[wo + 3];
-      } else {
-        let acc = 0;
-        for (let k = 0; k < n; k++) acc += src[s0 + k] * weights[wo + k];
-        h[outRow + x] = acc;
-      }
+  for (let x = 0; x < outW; x++) {
+    const s0 = start[x];
+    const n = count[x];
+    const wo = x * maxTaps;
+    if (n === 4) {
+      out[o + x] = src[s0] * weights[wo] + src[s0 + 1] * weights[wo + 1] + src[s0 + 2] * weights[wo + 2] + src[s0 + 3] * weights[wo + 3];
+    } else {
+      let acc = 0;
+      for (let k = 0; k < n; k++) acc += src[s0 + k] * weights[wo + k];
+      out[o + x] = acc;
     }
   }
-  return h;
 }
 
-/** Resizes one plane (row-major; float, or 8-bit samples read directly) to outW x outH: horizontal pass first, then vertical, as PIL does. */
-export function resizePlane(src: Float32Array | Uint8Array | Uint8ClampedArray, inW: number, inH: number, outW: number, outH: number): Float32Array {
-  if (src.length < inW * inH) throw new RangeError(`plane has ${src.length} samples, expected ${inW}x${inH}`);
-  const eight = !(src instanceof Float32Array);
-  let horizontal: Float32Array;
-  if (outW !== inW) horizontal = eight ? horizontal8(src, inW, inH, outW, resizeTaps(inW, outW)) : horizontalF(src, inW, inH, outW, resizeTaps(inW, outW));
-  else horizontal = eight ? new Float32Array(src.subarray(0, inW * inH)) : src;
-  if (outH === inH) return horizontal === src ? horizontal.slice() : horizontal;
+function vertical(horizontal: Float32Array, outW: number, inH: number, outH: number): Float32Array {
+  if (outH === inH) return horizontal;
   const t = resizeTaps(inH, outH);
   const out = new Float32Array(outW * outH);
   // Each output row mixes a few input rows; accumulating in a local (not in the Float32 output) avoids rounding and
@@ -125,4 +113,28 @@ export function resizePlane(src: Float32Array | Uint8Array | Uint8ClampedArray, 
     }
   }
   return out;
+}
+
+/**
+ * Resizes an image given row by row (`rowOf` fills a float row of inW samples) to outW x outH, horizontal pass first.
+ * Only one source row exists at a time, so a large colour or 16-bit scan never becomes a full-size float plane.
+ */
+export function resizeRows(inW: number, inH: number, outW: number, outH: number, rowOf: (y: number, row: Float32Array) => Float32Array): Float32Array {
+  const row = new Float32Array(inW);
+  const horizontal = new Float32Array(outW * inH);
+  const t = outW !== inW ? resizeTaps(inW, outW) : undefined;
+  for (let y = 0; y < inH; y++) {
+    const filled = rowOf(y, row);
+    if (t) horizontalRowF(filled, outW, t, horizontal, y * outW);
+    else horizontal.set(filled.subarray(0, inW), y * inW);
+  }
+  return vertical(horizontal, outW, inH, outH);
+}
+
+/** Resizes one plane (row-major; float, or 8-bit samples read directly) to outW x outH: horizontal pass first, then vertical, as PIL does. */
+export function resizePlane(src: Float32Array | Uint8Array | Uint8ClampedArray, inW: number, inH: number, outW: number, outH: number): Float32Array {
+  if (src.length < inW * inH) throw new RangeError(`plane has ${src.length} samples, expected ${inW}x${inH}`);
+  if (src instanceof Float32Array) return resizeRows(inW, inH, outW, outH, (y) => src.subarray(y * inW, (y + 1) * inW));
+  const horizontal = outW !== inW ? horizontal8(src, inW, inH, outW, resizeTaps(inW, outW)) : new Float32Array(src.subarray(0, inW * inH));
+  return vertical(horizontal, outW, inH, outH);
 }

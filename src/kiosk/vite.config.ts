@@ -20,6 +20,13 @@ export const ORT_FILES = {
   webgpu: ['ort.jspi.min.mjs', 'ort-wasm-simd-threaded.jspi.mjs', 'ort-wasm-simd-threaded.jspi.wasm'],
 } as const;
 
+/** Swagger UI for /docs (src/app/docs-page.ts): served from docs/ beside the kiosk, cached when first used, not precached. */
+const DOCS_FILES: Record<string, string> = {
+  'docs/swagger-ui-bundle.js': resolve(ROOT, 'node_modules/swagger-ui-dist/swagger-ui-bundle.js'),
+  'docs/swagger-ui.css': resolve(ROOT, 'node_modules/swagger-ui-dist/swagger-ui.css'),
+  'docs/init.js': resolve(ROOT, 'src/app/docs-init.js'),
+};
+
 /** Same headers the servers send, so threads work in `vite preview` as they do behind createApp. */
 const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -63,12 +70,13 @@ function kioskAssets(): Plugin {
       for (const file of [...ORT_FILES.wasm, ...ORT_FILES.webgpu]) {
         this.emitFile({ type: 'asset', fileName: `ort/${file}`, source: readFileSync(join(ORT_DIST, file)) });
       }
+      for (const [fileName, path] of Object.entries(DOCS_FILES)) this.emitFile({ type: 'asset', fileName, source: readFileSync(path) });
       this.emitFile({ type: 'asset', fileName: `model/${MANIFEST}`, source: model.manifestText });
       this.emitFile({ type: 'asset', fileName: `model/${model.onnxFile}`, source: readFileSync(join(MODEL_DIR, model.onnxFile)) });
     },
     async closeBundle() {
       // Runs after every file is on disk, so the revisions are of the bytes actually served.
-      const optional = new Set(ORT_FILES.webgpu.map((f) => `ort/${f}`));
+      const optional = new Set([...ORT_FILES.webgpu.map((f) => `ort/${f}`), ...Object.keys(DOCS_FILES)]);
       const entries = walk(OUT)
         .map((path) => relative(OUT, path).split('\\').join('/'))
         .filter((url) => url !== 'sw.js' && !url.endsWith('.map'))

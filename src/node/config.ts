@@ -17,6 +17,16 @@ const envSchema = z.object({
   ORT_INTER_OP_THREADS: int(0).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KIOSK_DIR: z.string().min(1).optional(),
+  /** After SIGTERM/SIGINT: how long requests in flight may take to finish before uploads still running get 503. */
+  SHUTDOWN_GRACE_MS: int(0).default(25_000),
+  /** The whole request, body included, must arrive within this (slow uploads get 408). */
+  REQUEST_TIMEOUT_MS: int(1000).default(60_000),
+  /** The request headers must arrive within this. */
+  HEADERS_TIMEOUT_MS: int(1000).default(10_000),
+  /** An idle keep-alive connection is closed after this. */
+  KEEP_ALIVE_TIMEOUT_MS: int(100).default(5_000),
+  /** GET /metrics (Prometheus text); behind API_KEY when that is set. */
+  METRICS: z.enum(['on', 'off']).default('on'),
 });
 
 export type ServerConfig = z.infer<typeof envSchema> & { app: AppConfig };

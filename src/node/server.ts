@@ -30,12 +30,13 @@ export async function main(): Promise<void> {
       }),
     { eager: true },
   );
-  const [{ serve }, { default: pino }, { createApp }, { staticAssets }, { encodePngSharp }] = await Promise.all([
+  const [{ serve }, { default: pino }, { createApp }, { staticAssets }, { encodePngSharp }, { createPromMetrics }] = await Promise.all([
     import('@hono/node-server'),
     import('pino'),
     import('../app/create-app.js'),
     import('./static-assets.js'),
     import('./sharp-png.js'),
+    import('./metrics.js'),
   ]);
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'brain-mri' } });
   // PACS link (ORTHANC_URL set): results written back to Orthanc as DICOM. TODO(issue 15/11): swap analyse-today.
@@ -44,6 +45,8 @@ export async function main(): Promise<void> {
         createPacsService(pacsConfig, { analyse: createTodayAnalyser(() => source.get().then((s) => s.classifier)), logger }),
       )
     : undefined;
+  const shutdown = new AbortController();
+  const lifecycle = { draining: false, signal: shutdown.signal };
   const app = createApp({
     service: source,
     limits: config.app,
@@ -52,11 +55,21 @@ export async function main(): Promise<void> {
     assets: staticAssets(config.KIOSK_DIR ?? KIOSK_DIR),
     encodePng: encodePngSharp,
     routes: pacs?.routes,
+    metrics: config.METRICS === 'on' ? createPromMetrics() : undefined,
+    lifecycle,
   });
   pacs?.start();
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info({ port: info.port, host: config.HOST }, 'listening');
-  });
+  const server = serve(
+    {
+      fetch: app.fetch,
+      port: config.PORT,
+      hostname: config.HOST,
+      serverOptions: { requestTimeout: config.REQUEST_TIMEOUT_MS, headersTimeout: config.HEADERS_TIMEOUT_MS, keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS },
+    },
+    (info) => {
+      logger.info({ port: info.port, host: config.HOST }, 'listening');
+    },
+  );
   server.on('error', (err) => {
     logger.fatal({ err: { message: err.message } }, 'cannot listen');
     process.exit(1);
@@ -79,23 +92,32 @@ export async function main(): Promise<void> {
       server.close();
     });
 
+  // SIGTERM/SIGINT: stop accepting, answer new requests on open connections with 503 shutting_down, let requests in
+  // flight finish for SHUTDOWN_GRACE_MS; uploads still running then get 503 too (abort), and the process exits.
   let stopping = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing requests in flight');
-    // Requests already accepted complete; keep-alive sockets close once idle.
+    lifecycle.draining = true;
+    logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down: finishing requests in flight');
     server.close(async () => {
       await pacs?.stop().catch((err: Error) => logger.error({ err: { message: err.message } }, 'pacs: stop failed'));
       await source.loaded()?.release().catch(() => undefined);
       logger.info('stopped');
       process.exit(process.exitCode ?? 0);
     });
-    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    (server as unknown as { closeIdleConnections(): void }).closeIdleConnections();
     setTimeout(() => {
-      logger.warn('requests still running after 10 s; exiting');
-      process.exit(1);
-    }, 10_000).unref();
+      logger.warn({ graceMs: config.SHUTDOWN_GRACE_MS }, 'requests still running at the end of the grace period: answering them 503 shutting_down');
+      shutdown.abort();
+      setTimeout(() => {
+        (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+        process.exit(1);
+      }, 1000).unref();
+    }, config.SHUTDOWN_GRACE_MS).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

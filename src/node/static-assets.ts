@@ -22,7 +22,12 @@ export function staticAssets(root: string): { fetch(request: Request): Promise<R
   const base = normalize(root + sep);
   return {
     async fetch(request: Request): Promise<Response> {
-      let path = decodeURIComponent(new URL(request.url).pathname);
+      let path: string;
+      try {
+        path = decodeURIComponent(new URL(request.url).pathname);
+      } catch {
+        return new Response('malformed URL', { status: 400 });
+      }
       if (path.endsWith('/')) path += 'index.html';
       const file = normalize(join(base, path));
       if (!file.startsWith(base)) return new Response('not found', { status: 404 });

@@ -8,7 +8,7 @@ import { lazyModule, type WasmModuleSource } from '../wasm.js';
 const TJPF_RGB = 0;
 const TJPF_GRAY = 6;
 /** Past this, the instance's memory (which WebAssembly cannot shrink) is dropped with the instance after the decode. */
-const KEEP_MEMORY_BYTES = 64 * 1024 * 1024;
+const KEEP_MEMORY_BYTES = 16 * 1024 * 1024;
 
 interface TurboExports {
   memory: WebAssembly.Memory;
