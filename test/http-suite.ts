@@ -280,6 +280,38 @@ export function defineHttpSuite(name: string, target: () => Promise<HttpTarget>)
       expect(await docs.text()).toMatch(/swagger-ui/i);
     });
 
+    it('answers a wrong method on a known path with 405 and the methods it takes', async () => {
+      const get = await api.fetch('/v1/classify');
+      expect(get.status).toBe(405);
+      expect(get.headers.get('allow')).toBe('POST');
+      expect((await get.json()).error).toMatchObject({ code: 'method_not_allowed', message: expect.stringMatching(/GET is not allowed on \/v1\/classify; use POST/) });
+      const del = await api.fetch('/v1/model', { method: 'DELETE' });
+      expect(del.status).toBe(405);
+      expect(del.headers.get('allow')).toBe('GET, HEAD');
+      await classifyOk();
+    });
+
+    it('answers a malformed percent-encoded path with 400, not a crash', async () => {
+      for (const path of ['/%zz', '/v1/%E0%A4%A', '/docs/%']) {
+        const res = await api.fetch(path);
+        expect(res.status, path).toBe(400);
+        expect((await res.json()).error.code).toBe('bad_request');
+      }
+      await classifyOk();
+    });
+
+    it('serves /docs offline-ready under a strict CSP with no framing', async () => {
+      const docs = await api.fetch('/docs');
+      expect(docs.status).toBe(200);
+      const csp = docs.headers.get('content-security-policy') ?? '';
+      expect(csp).toMatch(/script-src 'self'(;|$)/);
+      expect(csp).toMatch(/frame-ancestors 'none'/);
+      expect(docs.headers.get('x-frame-options')).toBe('DENY');
+      const html = await docs.text();
+      expect(html).not.toMatch(/https?:\/\//);
+      expect(html).not.toMatch(/<script>(?!<)/);
+    });
+
     it('answers unknown routes with a JSON 404', async () => {
       const res = await api.fetch('/v1/nothing-here');
       expect(res.status).toBe(404);

@@ -87,3 +87,86 @@ describe('limits', () => {
     expect((await big.json()).error).toEqual({ code: 'too_many_pixels', message: expect.stringMatching(/100000/) });
   });
 });
+
+describe('load shedding', () => {
+  /** The real service with every decode held until `open()` is called, so requests pile up deterministically. */
+  function heldService(): { held: Service; open: () => void; started: () => number } {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let n = 0;
+    const held: Service = {
+      ...service,
+      decoder: {
+        ...service.decoder,
+        decode: async (bytes, options) => {
+          n++;
+          await gate;
+          return service.decoder.decode(bytes, options);
+        },
+      },
+    };
+    return { held, open: release, started: () => n };
+  }
+
+  it('answers 503 overloaded with Retry-After once the slots and the queue are full, and serves the rest', async () => {
+    const { held, open, started } = heldService();
+    const app = createApp({ service: held, limits: { admission: { concurrency: 1, queue: 1, maxWaitMs: 10_000 } } });
+    const first = app.request('/v1/classify', image());
+    const second = app.request('/v1/classify', image());
+    for (let i = 0; i < 100 && started() < 1; i++) await new Promise((r) => setTimeout(r, 5));
+    const third = await app.request('/v1/classify', image());
+    expect(third.status).toBe(503);
+    expect(third.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await third.json()).error).toMatchObject({ code: 'overloaded', message: expect.stringMatching(/at capacity \(1 running, 1 waiting\)/) });
+    open();
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    expect((await app.request('/v1/classify', image())).status).toBe(200);
+  });
+
+  it('refuses a request that waited longer than the queue timeout', async () => {
+    const { held, open } = heldService();
+    const app = createApp({ service: held, limits: { admission: { concurrency: 1, queue: 4, maxWaitMs: 50 } } });
+    const first = app.request('/v1/classify', image());
+    const late = await app.request('/v1/classify', image());
+    expect(late.status).toBe(503);
+    expect((await late.json()).error.message).toMatch(/no slot within 50 ms/);
+    open();
+    expect((await first).status).toBe(200);
+  });
+
+  it('refuses uploads past the budget of bytes held at once', async () => {
+    const { held, open } = heldService();
+    const size = fixtureBytes(loadFixtures()[0].file).length;
+    const app = createApp({ service: held, limits: { admission: { concurrency: 1, queue: 4, maxWaitMs: 10_000, uploadBudgetBytes: Math.floor(size * 1.5) } } });
+    const first = app.request('/v1/classify', image());
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await app.request('/v1/classify', image());
+    expect(second.status).toBe(503);
+    expect((await second.json()).error.message).toMatch(/too many uploads at once/);
+    open();
+    expect((await first).status).toBe(200);
+  });
+});
+
+describe('GET /metrics', () => {
+  it('serves Prometheus text with requests, stages, queue and refusals, behind the API key when one is set', async () => {
+    const { createPromMetrics } = await import('../src/node/metrics.js');
+    const key = 'm3trics-0123456789abcdef';
+    const app = createApp({ service, metrics: createPromMetrics(), apiKey: key });
+    const auth = { authorization: `Bearer ${key}` };
+    expect((await app.request('/metrics')).status).toBe(401);
+    await app.request('/v1/classify', { ...image(), headers: { 'content-type': 'image/jpeg', ...auth } });
+    await app.request('/v1/classify', { method: 'POST', body: 'hello', headers: { 'content-type': 'image/jpeg', ...auth } });
+    const res = await app.request('/metrics', { headers: auth });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/brain_mri_http_requests_total\{method="POST",route="\/v1\/classify",status="200"\} 1/);
+    expect(text).toMatch(/brain_mri_stage_duration_seconds_count\{stage="decode"\} 1/);
+    expect(text).toMatch(/brain_mri_stage_duration_seconds_count\{stage="inference"\} 1/);
+    expect(text).toMatch(/brain_mri_refusals_total\{code="not_an_image"\} 1/);
+    expect(text).toMatch(/brain_mri_queue_depth 0/);
+    expect(text).toMatch(/brain_mri_model_info\{model="brain-mri-edge@[^"]+"\} 1/);
+  });
+});

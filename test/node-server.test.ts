@@ -17,18 +17,21 @@ async function startServer(env: Record<string, string> = {}): Promise<{ child: C
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Each server's own output decides its port; `logs` keeps everything for the log-line test.
+  let own = '';
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not listen in 20 s:\n${logs}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not listen in 20 s:\n${own}`)), 20_000);
     proc.stdout!.on('data', (d: Buffer) => {
+      own += d.toString();
       logs += d.toString();
-      const m = /"port":(\d+)/.exec(logs);
+      const m = /"port":(\d+)/.exec(own);
       if (m) {
         clearTimeout(timer);
         resolve(`http://127.0.0.1:${m[1]}`);
       }
     });
-    proc.stderr!.on('data', (d: Buffer) => (logs += d.toString()));
-    proc.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${logs}`)));
+    proc.stderr!.on('data', (d: Buffer) => (own += d.toString()));
+    proc.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${own}`)));
   });
   return { child: proc, base };
 }
@@ -82,6 +85,51 @@ describe('Node server process', () => {
     expect(res.status).toBe(200);
     expect(await exited).toBe(0);
   });
+
+  it('answers an upload still running at the end of the grace period with 503 shutting_down, then stops', async () => {
+    const { child: proc, base } = await startServer({ SHUTDOWN_GRACE_MS: '400' });
+    for (let i = 0; i < 100 && (await fetch(`${base}/readyz`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    const { fixtureBytes, loadFixtures } = await import('./http-suite.js');
+    const bytes = fixtureBytes(loadFixtures()[0].file);
+    // Half the body, then nothing: the upload is still running when the grace period ends.
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.subarray(0, bytes.length >> 1));
+      },
+    });
+    const inFlight = fetch(`${base}/v1/classify`, { method: 'POST', body, headers: { 'content-type': 'image/jpeg' }, duplex: 'half' } as RequestInit);
+    await new Promise((r) => setTimeout(r, 300));
+    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+    proc.kill('SIGTERM');
+    const res = await inFlight;
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect((await res.json()).error).toMatchObject({ code: 'shutting_down', message: expect.stringMatching(/send it again/) });
+    expect(await exited).toBe(0);
+  });
+
+  it('`npm start` passes SIGTERM on: the server stops with npm, leaving no process behind', async () => {
+    const proc = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const base = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`npm start did not listen in 60 s:\n${out}`)), 60_000);
+      proc.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /"port":(\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(`http://127.0.0.1:${m[1]}`);
+        }
+      });
+      proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    });
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/"msg":"stopped"/);
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  }, 90_000);
 
   it.each([
     ['a missing manifest', (): string => 'test/does-not-exist.manifest.json', /manifest field \\"\(manifest file\)\\": cannot read .*does-not-exist/],

@@ -174,20 +174,16 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
    */
   async function admitted<T>(c: Context, work: (bytes: Uint8Array) => Promise<T>): Promise<T> {
     const upload = admission.upload();
-    const aborted = lifecycle?.signal;
-    const onAbort = (): void => void c.req.raw.body?.cancel().catch(() => undefined);
-    aborted?.addEventListener('abort', onAbort);
     try {
       let bytes: Uint8Array;
       try {
-        ({ bytes } = await readImage(c.req.raw, { maxBytes: maxBodyBytes, reserve: upload.add }));
+        ({ bytes } = await readImage(c.req.raw, { maxBytes: maxBodyBytes, reserve: upload.add, signal: lifecycle?.signal }));
       } catch (error) {
-        if (aborted?.aborted) throw new ShuttingDownError('the server shut down before the upload finished; send it again');
+        if (lifecycle?.signal.aborted) throw new ShuttingDownError('the server shut down before the upload finished; send it again');
         throw error;
       }
       return await admission.run(() => work(bytes));
     } finally {
-      aborted?.removeEventListener('abort', onAbort);
       upload.release();
     }
   }

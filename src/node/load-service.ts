@@ -47,7 +47,7 @@ export async function loadNodeClassifier(options: NodeModelOptions = {}): Promis
 
 /** Every format Node decodes: the core's (the same pixels as the Worker and the kiosk), then sharp's extras. */
 export function nodeInputDecoder() {
-  return createInputDecoder([...coreDecoders(nodeWasmModules), ...sharpFormatDecoders()]);
+  return createInputDecoder(coreDecoders(nodeWasmModules), sharpFormatDecoders());
 }
 
 export async function loadNodeService(options: NodeModelOptions = {}): Promise<Service> {

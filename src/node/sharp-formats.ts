@@ -61,5 +61,5 @@ function sharpFormat(format: 'webp' | 'tiff' | 'gif', name: string, description:
 
 /** WebP, TIFF, GIF: listed after the core's formats, which decode the same on every runtime. */
 export function sharpFormatDecoders(): FormatDecoder[] {
-  return [sharpFormat('webp', 'WebP', 'WebP (Node only)'), sharpFormat('tiff', 'TIFF', 'TIFF (Node only)'), sharpFormat('gif', 'GIF', 'GIF (first frame, Node only)')];
+  return [sharpFormat('webp', 'WebP', 'WebP'), sharpFormat('tiff', 'TIFF', 'TIFF'), sharpFormat('gif', 'GIF', 'GIF (first frame)')];
 }

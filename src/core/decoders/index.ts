@@ -6,14 +6,20 @@ import { createJpegDecoder } from './jpeg-decoder.js';
 import { pngDecoder } from './png-decoder.js';
 import { FORMAT_NAMES, sniffFormat } from './sniff.js';
 
-export function createInputDecoder(decoders: readonly FormatDecoder[]): InputDecoder {
-  const byFormat = new Map(decoders.map((d) => [d.format, d]));
-  const accepted = `Accepted: ${decoders.map((d) => d.description).join(', ')}.`;
+/**
+ * `decoders` are the core's (the same on every runtime); `extras` those one runtime adds (sharp's on Node). Messages
+ * name the core's formats first, so every runtime words its errors the same way up to the extras' sentence.
+ */
+export function createInputDecoder(decoders: readonly FormatDecoder[], extras: readonly FormatDecoder[] = []): InputDecoder {
+  const all = [...decoders, ...extras];
+  const byFormat = new Map(all.map((d) => [d.format, d]));
+  const accepted =
+    `Accepted: ${decoders.map((d) => d.description).join(', ')}.` + (extras.length ? ` This server also accepts ${extras.map((d) => d.description).join(', ')}.` : '');
   return {
-    formats: decoders.map((d) => d.format),
+    formats: all.map((d) => d.format),
     accepted,
     async warmup() {
-      await Promise.all(decoders.map((d) => d.warmup?.()));
+      await Promise.all(all.map((d) => d.warmup?.()));
     },
     async decode(bytes: Uint8Array, options: DecodeOptions): Promise<DecodedInput> {
       if (bytes.length === 0) throw new ImageInputError('empty_body', `The upload is empty. ${accepted}`);
