@@ -1,4 +1,5 @@
 // Kiosk screen: wires the file picker, runners, result view, heatmap controls, settings and offline badge together.
+import './zod-jitless.js';
 import './styles.css';
 import { ImageInputError } from '../core/errors.js';
 import { kioskDecoder } from './decoder.js';

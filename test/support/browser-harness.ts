@@ -126,8 +126,19 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-export function kioskContext(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 1024, height: 600 }, deviceScaleFactor: 1 });
+export async function kioskContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 600 }, deviceScaleFactor: 1 });
+  // Every Content-Security-Policy violation of every page, for cspViolations(); injected by the browser, not the page.
+  await context.addInitScript(() => {
+    const seen: string[] = ((window as unknown as { __csp: string[] }).__csp = []);
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return context;
+}
+
+/** CSP violations the page has reported so far (see kioskContext). */
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
 }
 
 export interface ShownResult {
