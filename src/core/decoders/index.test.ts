@@ -10,7 +10,10 @@ import type { RawImage } from '../image.js';
 import { coreDecoders, createInputDecoder } from './index.js';
 
 const require = createRequire(import.meta.url);
-const decoder = createInputDecoder(coreDecoders({ jpeg: () => WebAssembly.compile(readFileSync(require.resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm'))) }));
+const compile = (specifier: string) => () => WebAssembly.compile(readFileSync(require.resolve(specifier)));
+const decoder = createInputDecoder(
+  coreDecoders({ jpeg: compile('@cwasm/jpeg-turbo/jpeg-turbo.wasm'), openjpeg: compile('@cornerstonejs/codec-openjpeg/decodewasm'), charls: compile('@cornerstonejs/codec-charls/decodewasm') }),
+);
 const decodeImage = async (bytes: Uint8Array, limits: DecodeLimits): Promise<RawImage> => (await decoder.decode(bytes, limits)).image;
 
 const W = 96;
