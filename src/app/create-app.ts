@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import type { Context } from 'hono';
 import { checkExplainOptions, type Explanation } from '../core/classifier.js';
+import type { DecodeParams, Plane } from '../core/decoder.js';
 import { ImageInputError } from '../core/errors.js';
 import type { RgbaImage } from '../core/image.js';
 import { encodePng, pngDataUrl } from '../core/png.js';
@@ -42,6 +43,22 @@ export interface CreateAppOptions {
   assets?: { fetch(request: Request): Promise<Response> | Response };
   /** Lossless PNG encoder for saliency images (Node may pass a native one); default the core's pure-JS writer. */
   encodePng?: (image: RgbaImage) => Uint8Array | Promise<Uint8Array>;
+}
+
+type ScanParams = { frame?: number; plane?: Plane; slice?: number; window?: string };
+
+/** The query's scan choices as the decoders take them (`window=600,1200` -> { center: 600, width: 1200 }). */
+export function decodeParams(q: ScanParams): DecodeParams | undefined {
+  const params: DecodeParams = {};
+  if (q.frame !== undefined) params.frame = q.frame;
+  if (q.plane !== undefined) params.plane = q.plane;
+  if (q.slice !== undefined) params.slice = q.slice;
+  if (q.window !== undefined) {
+    const [center, width] = q.window.split(',').map(Number);
+    if (!(width > 0)) throw new ImageInputError('invalid_parameter', 'query parameter "window": the width must be over 0 ("center,width", e.g. 600,1200)');
+    params.window = { center, width };
+  }
+  return Object.keys(params).length ? params : undefined;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -141,8 +158,8 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
     return (await readImage(c.req.raw, maxBodyBytes)).bytes;
   }
 
-  async function analyseRequest(c: Context, s: Service): Promise<Analysis> {
-    return analyse(s, await imageFrom(c), { maxPixels, maxDecodedBytes });
+  async function analyseRequest(c: Context, s: Service, q: ScanParams): Promise<Analysis> {
+    return analyse(s, await imageFrom(c), { maxPixels, maxDecodedBytes, params: decodeParams(q) });
   }
 
   /** `class=a,b` or `class=all`, each checked against the model's labels before any work is done. */
@@ -179,7 +196,7 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
       const s = await service();
       const asked = requestedLabels(s, q.class);
       if (asked && !q.saliency) throw new ImageInputError('invalid_parameter', 'class names the maps to render; add saliency=overlay or saliency=heatmap');
-      const { input, inference, timings } = await analyseRequest(c, s);
+      const { input, inference, timings } = await analyseRequest(c, s, q);
       let saliency: z.infer<typeof ClassifyResponse>['saliency'];
       let explainMs = 0;
       let encodeMs = 0;
@@ -224,7 +241,7 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
       const q = (c.req as unknown as { valid(t: 'query'): z.infer<typeof SaliencyQuery> }).valid('query');
       const s = await service();
       checkExplainOptions(s.classifier.manifest.labels, { label: q.class });
-      const { input, inference } = await analyseRequest(c, s);
+      const { input, inference } = await analyseRequest(c, s, q);
       const e = await s.classifier.explain(inference, input.image, { label: q.class, view: q.view as SaliencyView });
       const bytes = await png(e.rgba);
       return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {

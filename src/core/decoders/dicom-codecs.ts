@@ -42,15 +42,24 @@ function emscriptenCodec(loadGlue: () => Promise<Factory>, source: WasmModuleSou
   const load = () => {
     instance ??= (async () => {
       const [factory, module] = await Promise.all([loadGlue(), getModule()]);
-      return factory({
-        instantiateWasm(imports, done) {
-          void WebAssembly.instantiate(module, imports).then((created) => done(created, module));
-          return {};
-        },
-        // The codecs print warnings about damaged codestreams; the error that follows says what matters.
-        print: () => undefined,
-        printErr: () => undefined,
-      });
+      // The glue reads self.location.href when WorkerGlobalScope exists; workerd has that global but no location.
+      // Give it an empty one while the factory starts (synchronously), then take it away again.
+      const scope = globalThis as { location?: unknown; WorkerGlobalScope?: unknown };
+      const patched = scope.WorkerGlobalScope !== undefined && scope.location === undefined;
+      if (patched) Object.defineProperty(globalThis, 'location', { value: { href: '' }, configurable: true, writable: true });
+      try {
+        return await factory({
+          instantiateWasm(imports, done) {
+            void WebAssembly.instantiate(module, imports).then((created) => done(created, module));
+            return {};
+          },
+          // The codecs print warnings about damaged codestreams; the error that follows says what matters.
+          print: () => undefined,
+          printErr: () => undefined,
+        });
+      } finally {
+        if (patched) delete scope.location;
+      }
     })().catch((error: unknown) => {
       instance = undefined;
       throw error;

@@ -12,8 +12,11 @@ export function inflateLimited(data: Uint8Array, options: { gzip: boolean; maxBy
   const chunks: Uint8Array[] = [];
   let total = 0;
   let stopped = false;
-  const onData = (chunk: Uint8Array): void => {
+  const onData = (input: Uint8Array): void => {
     if (stopped) return;
+    let chunk = input;
+    // Past what the caller needs: keep only that much (one chunk may hold far more of a very compressible file).
+    if (options.stopAfter !== undefined && total + chunk.length >= options.stopAfter) chunk = chunk.subarray(0, Math.max(0, options.stopAfter - total));
     total += chunk.length;
     if (total > options.maxBytes) {
       throw new ImageInputError(
@@ -25,7 +28,8 @@ export function inflateLimited(data: Uint8Array, options: { gzip: boolean; maxBy
     if (options.stopAfter !== undefined && total >= options.stopAfter) stopped = true;
   };
   const stream = options.gzip ? new Gunzip(onData) : new Inflate(onData);
-  const step = 64 * 1024;
+  // Small input steps bound what one step can expand to (deflate's ratio is at most about 1:1032).
+  const step = 16 * 1024;
   try {
     for (let at = 0; at < data.length && !stopped; at += step) {
       const end = Math.min(data.length, at + step);

@@ -5,7 +5,7 @@ import { ImageInputError } from '../errors.js';
 import { resizePlane } from '../resize.js';
 import { inflateLimited } from './inflate.js';
 import { admit } from './limits.js';
-import { NIFTI_HEADER_BYTES, readNiftiHeader, VOXEL_TYPES, type NiftiHeader } from './nifti-header.js';
+import { NIFTI_HEADER_BYTES, readNiftiHeader, voxelArray, VOXEL_TYPES, type NiftiHeader } from './nifti-header.js';
 import { AXIS_OF, canonicalToStored, ioOrientation, sliceGeometry } from './nifti-orientation.js';
 import { renderSlice, type GreySlice } from './window.js';
 
@@ -77,8 +77,7 @@ export function openNifti(bytes: Uint8Array, limits: DecodeLimits): NiftiVolume 
   if (data.length < needed) {
     throw new ImageInputError('corrupt_image', `The NIfTI file is truncated: its voxels need ${needed} bytes, it holds ${data.length}. Save the volume again.`);
   }
-  const view = new DataView(data.buffer, data.byteOffset + offset, volumeBytes);
-  const little = header.littleEndian;
+  const voxelsArray = voxelArray(data, offset, voxels, type, header.littleEndian);
   const slope = Number.isFinite(header.sclSlope) && header.sclSlope !== 0 ? header.sclSlope : 1;
   const inter = slope === 1 && !(Number.isFinite(header.sclSlope) && header.sclSlope !== 0) ? 0 : Number.isFinite(header.sclInter) ? header.sclInter : 0;
   const stored = [nx, ny, nz];
@@ -88,7 +87,7 @@ export function openNifti(bytes: Uint8Array, limits: DecodeLimits): NiftiVolume 
   const canonicalDims = map.map((m) => m.size);
   const zoomOf = (storedAxis: number): number => Math.hypot(header.affine[0][storedAxis], header.affine[1][storedAxis], header.affine[2][storedAxis]) || 1;
   const canonicalZooms = map.map((m) => zoomOf(m.axis));
-  const read = (storedIndex: number): number => type.read(view, storedIndex * type.bytes, little) * slope + inter;
+  const read = (storedIndex: number): number => voxelsArray[storedIndex] * slope + inter;
 
   /** Stored linear offset of canonical coordinate `c` along canonical axis `a`. */
   const offsetAlong = (a: number, c: number): number => {
@@ -108,17 +107,17 @@ export function openNifti(bytes: Uint8Array, limits: DecodeLimits): NiftiVolume 
     let min = Infinity;
     let max = -Infinity;
     for (let i = 0; i < voxels; i += step) {
-      const v = read(i);
+      const v = voxelsArray[i];
       if (v < min) min = v;
       if (v > max) max = v;
     }
+    // In stored units (the rescale is monotonic; a negative slope flips which side is bright, rare enough to ignore).
     const threshold = min + 0.15 * (max - min);
     const counts = canonicalDims.map((n) => new Float64Array(n));
     for (let k = 0; k < nz; k++)
       for (let j = 0; j < ny; j++)
-        for (let i = 0; i < nx; i += 1) {
-          const s = i + j * nx + k * nx * ny;
-          if (read(s) > threshold) {
+        for (let i = 0, s = j * nx + k * nx * ny; i < nx; i++, s++) {
+          if (voxelsArray[s] > threshold) {
             const idx = [i, j, k];
             for (let a = 0; a < 3; a++) {
               const m = map[a];

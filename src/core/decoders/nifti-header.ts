@@ -21,22 +21,37 @@ export interface NiftiHeader {
   affine: number[][];
 }
 
+type VoxelArray = Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+
 export interface VoxelType {
   name: string;
   bytes: number;
-  read(view: DataView, offset: number, little: boolean): number;
+  array: new (buffer: ArrayBuffer, offset: number, length: number) => VoxelArray;
 }
 
 export const VOXEL_TYPES: Record<number, VoxelType> = {
-  2: { name: 'uint8', bytes: 1, read: (v, o) => v.getUint8(o) },
-  256: { name: 'int8', bytes: 1, read: (v, o) => v.getInt8(o) },
-  4: { name: 'int16', bytes: 2, read: (v, o, l) => v.getInt16(o, l) },
-  512: { name: 'uint16', bytes: 2, read: (v, o, l) => v.getUint16(o, l) },
-  8: { name: 'int32', bytes: 4, read: (v, o, l) => v.getInt32(o, l) },
-  768: { name: 'uint32', bytes: 4, read: (v, o, l) => v.getUint32(o, l) },
-  16: { name: 'float32', bytes: 4, read: (v, o, l) => v.getFloat32(o, l) },
-  64: { name: 'float64', bytes: 8, read: (v, o, l) => v.getFloat64(o, l) },
+  2: { name: 'uint8', bytes: 1, array: Uint8Array },
+  256: { name: 'int8', bytes: 1, array: Int8Array },
+  4: { name: 'int16', bytes: 2, array: Int16Array },
+  512: { name: 'uint16', bytes: 2, array: Uint16Array },
+  8: { name: 'int32', bytes: 4, array: Int32Array },
+  768: { name: 'uint32', bytes: 4, array: Uint32Array },
+  16: { name: 'float32', bytes: 4, array: Float32Array },
+  64: { name: 'float64', bytes: 8, array: Float64Array },
 };
+
+const hostLittle = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The voxels as a typed array: a view when byte order and alignment allow, else one aligned (and swapped) copy. */
+export function voxelArray(data: Uint8Array, offset: number, count: number, type: VoxelType, little: boolean): VoxelArray {
+  const start = data.byteOffset + offset;
+  if (little === hostLittle && start % type.bytes === 0) return new type.array(data.buffer as ArrayBuffer, start, count);
+  const copy = data.slice(offset, offset + count * type.bytes);
+  if (little !== hostLittle && type.bytes > 1) {
+    for (let i = 0; i < copy.length; i += type.bytes) copy.subarray(i, i + type.bytes).reverse();
+  }
+  return new type.array(copy.buffer, 0, count);
+}
 
 const corrupt = (detail: string): ImageInputError =>
   new ImageInputError('corrupt_image', `The NIfTI file is damaged or truncated (${detail}). Save the volume again (.nii or .nii.gz).`);
