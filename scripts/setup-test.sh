@@ -1,8 +1,9 @@
 #!/bin/sh
-# Installs the Debian packages the test suite needs and are not npm packages: the training stack (model tests) and Chromium (kiosk tests).
+# Installs the Debian packages the test suite needs and are not npm packages: the training stack (model tests), Chromium
+# (kiosk tests), and the DICOM references: pydicom (its test files and readings), dcmtk and GDCM (encoders, decoders).
 # Skips packages already installed, so it is quick on a prepared machine; never downloads a browser from anywhere else.
 set -e
-PKGS="python3-torch python3-onnx python3-nibabel python3-numpy python3-pil python3-matplotlib python3-scipy python3-sklearn mricron-data chromium fonts-dejavu-core"
+PKGS="python3-torch python3-onnx python3-nibabel python3-numpy python3-pil python3-matplotlib python3-scipy python3-sklearn mricron-data chromium fonts-dejavu-core python3-pydicom dcmtk libgdcm-tools"
 MISSING=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || MISSING="$MISSING $p"
