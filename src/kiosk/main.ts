@@ -10,6 +10,8 @@ import { ServerRunner } from './server-runner.js';
 import { saveSettings, type Settings } from './settings.js';
 import { MAX_PIXELS, state, threshold } from './state.js';
 import { completeOfflineCache, onUpdate, registerServiceWorker } from './sw-client.js';
+import { isSeries } from './series.js';
+import { closeSeries, openSeriesFiles, wireSeries } from './series-view.js';
 import { $, applyOverlayControls, drawOverlay, explain, pct, refreshOfflineBadge, renderResult, resetView, setPhase, showError, ui } from './view.js';
 
 async function loadBundledManifest(): Promise<void> {
@@ -155,13 +157,24 @@ function applySettings(): void {
   }
 }
 
+/** One JPEG or PNG: the single-image view; DICOM, NIfTI or several files: the series view. */
+async function openFiles(files: File[]): Promise<void> {
+  if (files.length === 0) return;
+  if (await isSeries(files)) return openSeriesFiles(files);
+  closeSeries();
+  return classifyFile(files[0]);
+}
+
 function wire(): void {
-  ui.file.addEventListener('change', () => {
-    const file = ui.file.files?.[0];
-    // Cleared at once, so picking the same file again classifies it again (and the input holds no file reference).
-    ui.file.value = '';
-    if (file) void classifyFile(file);
-  });
+  for (const input of [ui.file, $<HTMLInputElement>('folder')]) {
+    input.addEventListener('change', () => {
+      const files = [...(input.files ?? [])];
+      // Cleared at once, so picking the same file again classifies it again (and the input holds no file reference).
+      input.value = '';
+      void openFiles(files);
+    });
+  }
+  wireSeries();
   const stage = ui.drop.parentElement!;
   stage.addEventListener('dragover', (e) => {
     e.preventDefault();
@@ -171,8 +184,7 @@ function wire(): void {
   stage.addEventListener('drop', (e) => {
     e.preventDefault();
     ui.drop.classList.remove('over');
-    const file = e.dataTransfer?.files?.[0];
-    if (file) void classifyFile(file);
+    void openFiles([...(e.dataTransfer?.files ?? [])]);
   });
   ui.bars.addEventListener('change', (e) => {
     const target = e.target as HTMLInputElement;
@@ -181,6 +193,7 @@ function wire(): void {
   ui.overlayOn.addEventListener('change', applyOverlayControls);
   ui.opacity.addEventListener('input', applyOverlayControls);
   $('new-image').addEventListener('click', () => {
+    closeSeries();
     resetView();
     ui.file.focus();
   });
