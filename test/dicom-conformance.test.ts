@@ -3,13 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app/create-app.js';
 import { INPUT_ERROR_STATUS } from '../src/app/errors.js';
 import { createDicomCodecs } from '../src/core/decoders/dicom-codecs.js';
 import { decodeDicomValues } from '../src/core/decoders/dicom-decoder.js';
 import { createJpegTurbo } from '../src/core/decoders/jpeg-turbo.js';
 import { transferSyntax } from '../src/core/decoders/transfer-syntax.js';
 import { ImageInputError } from '../src/core/errors.js';
-import { nodeInputDecoder } from '../src/node/load-service.js';
+import { loadNodeService, nodeInputDecoder } from '../src/node/load-service.js';
+import { mrDicom } from '../scripts/mr-dicom.js';
 import { nodeWasmModules } from '../src/node/wasm-modules.js';
 import { corpusAvailable, corpusFiles, PYDICOM_FILES, pydicomReferences, type Reference } from './support/dicom-corpus.js';
 import { startWorker, type RunningWorker } from './support/worker-server.js';
@@ -134,5 +136,62 @@ run('pydicom test files (Debian python3-pydicom)', () => {
     }
     // Truncations before the end of the pixel data are all refused.
     expect(refused).toBeGreaterThanOrEqual(sources.length * 5);
+  });
+});
+
+describe('DICOM over HTTP (Node app): parameters and refusals', () => {
+  let app: ReturnType<typeof createApp>;
+  beforeAll(async () => {
+    app = createApp({ service: await loadNodeService() });
+  }, 60_000);
+  const post = (bytes: Uint8Array, query = '') =>
+    app.request(`/v1/classify${query}`, { method: 'POST', body: bytes as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/dicom' } });
+  const file = (name: string) => new Uint8Array(readFileSync(`${PYDICOM_FILES}/${name}`));
+
+  it('a multi-frame MR opens on its middle frame, takes frame=, and names the frame count when out of range', async () => {
+    const bytes = await mrDicom({ size: 96, frames: 5, window: { center: 2040, width: 4080 } });
+    const res = await post(bytes);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { input: unknown }).input).toMatchObject({ format: 'dicom', frame: 3, frames: 5, window: { source: 'dicom' } });
+    expect(((await (await post(bytes, '?frame=5')).json()) as { input: { frame: number } }).input.frame).toBe(5);
+    const out = await post(bytes, '?frame=6');
+    expect(out.status).toBe(422);
+    expect(await out.json()).toMatchObject({ error: { code: 'frame_out_of_range', frame: 6, frames: 5 } });
+    expect((await post(bytes, '?frame=0')).status).toBe(422);
+  });
+
+  it('refuses other modalities with not_mr naming the modality, before decoding pixels', async () => {
+    const res = await post(file('CT_small.dcm'));
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ error: { code: 'not_mr', modality: 'CT' } });
+  });
+
+  it('refuses an unsupported transfer syntax with 415 naming its UID and the supported ones', async () => {
+    // JPEG 2000 Part 2 (.92): same length as .90, so only the meta header's UID changes.
+    const bytes = file('MR_small_jp2klossless.dcm');
+    const text = Buffer.from(bytes).toString('latin1');
+    const at = text.indexOf('1.2.840.10008.1.2.4.90');
+    bytes.set(new TextEncoder().encode('1.2.840.10008.1.2.4.92'), at);
+    const res = await post(bytes);
+    expect(res.status).toBe(415);
+    const body = (await res.json()) as { error: { code: string; message: string; transferSyntax: string; supported: string[] } };
+    expect(body.error.code).toBe('unsupported_transfer_syntax');
+    expect(body.error.transferSyntax).toBe('1.2.840.10008.1.2.4.92');
+    expect(body.error.message).toContain('1.2.840.10008.1.2.4.92 (JPEG 2000 Part 2');
+    expect(body.error.supported).toContain('1.2.840.10008.1.2.4.80');
+    expect(body.error.supported).toHaveLength(13);
+  });
+
+  it('applies a user window, and the auto window when the file has none; never echoes identifiers', async () => {
+    const windowed = (await (await post(file('MR_small.dcm'), '?window=600,1200')).json()) as { input: { window: unknown } };
+    expect(windowed.input.window).toEqual({ center: 600, width: 1200, source: 'user' });
+    const auto = (await (await post(await mrDicom({ size: 96 }))).json()) as { input: { window: { source: string; width: number } } };
+    expect(auto.input.window.source).toBe('auto');
+    expect(auto.input.window.width).toBeGreaterThan(1000); // a 12-bit range, not 8-bit
+    const text = await (await post(file('MR_small.dcm'))).text();
+    // MR_small's patient name and ID (pydicom's test data): never in a response.
+    expect(text).not.toMatch(/CompressedSamples|MR1|4MR1/);
+    expect((await post(file('MR_small.dcm'), '?window=600,0')).status).toBe(422);
+    expect((await post(file('MR_small.dcm'), '?window=abc')).status).toBe(422);
   });
 });
