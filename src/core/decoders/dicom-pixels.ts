@@ -80,10 +80,24 @@ function maskBits(samples: Samples, img: DicomImage, width: number): Samples {
   const stored = img.bitsStored;
   const shift = Math.max(0, img.highBit + 1 - stored);
   if (stored >= width && shift === 0) return samples;
+  const n = samples.length;
+  if (width <= 16 && stored < 32) {
+    // 32-bit integer arithmetic is exact here, and much faster than the general path below.
+    const mask = (1 << stored) - 1;
+    const up = 32 - stored;
+    if (img.signed) {
+      const out = new Int16Array(n);
+      for (let i = 0; i < n; i++) out[i] = (((samples[i] >> shift) & mask) << up) >> up;
+      return out;
+    }
+    const out = new Uint16Array(n);
+    for (let i = 0; i < n; i++) out[i] = (samples[i] >> shift) & mask;
+    return out;
+  }
   const mask = stored >= 32 ? 0xffffffff : 2 ** stored - 1;
   const sign = 2 ** (stored - 1);
-  const out = img.signed ? new Int32Array(samples.length) : new Uint32Array(samples.length);
-  for (let i = 0; i < samples.length; i++) {
+  const out = img.signed ? new Int32Array(n) : new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
     let v = (Math.floor((samples[i] >>> 0) / 2 ** shift) & mask) >>> 0;
     if (img.signed && v >= sign) v -= 2 ** stored;
     out[i] = v;

@@ -142,12 +142,16 @@ export function autoWindow(values: Float32Array, fn: VoiFunction): Window {
   }
   if (!(max > min)) return fromEdges(Number.isFinite(min) ? min : 0, Number.isFinite(min) ? min + 1 : 1, fn);
   const binWidth = (max - min) / BINS;
+  const inverse = BINS / (max - min);
   const all = new Uint32Array(BINS);
+  const last = BINS - 1;
   let total = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === v) {
-      all[Math.min(BINS - 1, ((v - min) / binWidth) | 0)]++;
+      let b = ((v - min) * inverse) | 0;
+      if (b > last) b = last;
+      all[b]++;
       total++;
     }
   }
