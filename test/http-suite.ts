@@ -274,7 +274,9 @@ export function defineHttpSuite(name: string, target: () => Promise<HttpTarget>)
       expect(doc.openapi).toMatch(/^3\./);
       expect(doc.info.description).toMatch(/not for diagnosis/i);
       for (const p of ['/v1/classify', '/v1/saliency', '/v1/model', '/healthz', '/readyz']) expect(doc.paths).toHaveProperty([p]);
-      expect(doc.paths['/v1/saliency'].post.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['class', 'view']);
+      expect(doc.paths['/v1/saliency'].post.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['class', 'frame', 'plane', 'slice', 'view', 'window']);
+      expect(doc.paths['/v1/classify'].post.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['class', 'frame', 'plane', 'saliency', 'slice', 'window']);
+      expect(JSON.stringify(doc.paths['/v1/classify'].post.responses['415'])).toMatch(/unsupported_transfer_syntax/);
       const docs = await api.fetch('/docs');
       expect(docs.status).toBe(200);
       expect(await docs.text()).toMatch(/swagger-ui/i);

@@ -45,3 +45,23 @@ describe('brain-mri CLI', () => {
     expect(r.stderr).toMatch(/Usage:/);
   });
 });
+
+describe('brain-mri CLI with DICOM and NIfTI', () => {
+  it('reads a series folder as one row per slice, in slice order, and a NIfTI volume with --plane/--slice', async () => {
+    const { mrDicom } = await import('../scripts/mr-dicom.js');
+    const dir = mkdtempSync(join(tmpdir(), 'brain-mri-cli-series-'));
+    // Names in reverse of the slice order: the rows must follow ImagePositionPatient, not the names.
+    for (let i = 0; i < 3; i++) writeFileSync(join(dir, `IM${3 - i}.dcm`), await mrDicom({ size: 96, fixture: `test/fixtures/${fixtures[i].file}`, position: i * 4, instanceNumber: i + 1 }));
+    const r = cli('classify', dir, '--json');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as { file: string; ok: boolean; input: { format: string; transferSyntax: string } }[];
+    expect(rows.map((row) => row.file.split('/').pop())).toEqual(['IM3.dcm', 'IM2.dcm', 'IM1.dcm']);
+    expect(rows.every((row) => row.ok && row.input.format === 'dicom' && row.input.transferSyntax === '1.2.840.10008.1.2.1')).toBe(true);
+    const nifti = '/usr/lib/python3/dist-packages/nibabel/tests/data/anatomical.nii';
+    const n = cli('classify', nifti, '--plane', 'axial', '--slice', '12', '--json');
+    expect(n.status, n.stderr).toBe(0);
+    expect(JSON.parse(n.stdout)[0].input).toMatchObject({ format: 'nifti', plane: 'axial', slice: 12, slices: 25 });
+    const bad = cli('classify', nifti, '--slice', '-1');
+    expect(bad.status).toBe(2);
+  });
+});

@@ -14,7 +14,7 @@ import type { RawImage } from '../src/core/image.js';
 import { decodePngPixels } from '../src/core/png.js';
 import { loadNodeClassifier, nodeInputDecoder } from '../src/node/load-service.js';
 import type { Analyse } from '../src/node/pacs/analysis.js';
-import { createTodayAnalyser } from '../src/node/pacs/analyse-today.js';
+import { createSliceAnalyser } from '../src/node/pacs/analyse-slice.js';
 import { createOrthancClient, type OrthancClient } from '../src/node/pacs/orthanc-client.js';
 import { registerPacsRoutes } from '../src/node/pacs/routes.js';
 import { openStateStore, type StateStore } from '../src/node/pacs/state-store.js';
@@ -140,7 +140,7 @@ function watcherWith(store: StateStore, analyse: Analyse, extra: Partial<Paramet
 }
 
 function countingAnalyser(): { analyse: Analyse; calls: () => number } {
-  const inner = createTodayAnalyser(async () => classifier);
+  const inner = createSliceAnalyser(async () => createService({ decoder: nodeInputDecoder(), classifier }), { maxPixels: 40e6 });
   let n = 0;
   return { analyse: (b) => ((n += 1), inner(b)), calls: () => n };
 }
@@ -303,7 +303,7 @@ describe('PACS round trip with Orthanc', () => {
 
   it('POST /v1/studies/{id}/classify processes a study on demand, refuses what it cannot read, and never duplicates', async () => {
     const store = openStateStore(join(work, 'manual.sqlite'));
-    const watcher = createPacsWatcher({ client, store, analyse: createTodayAnalyser(async () => classifier), watchChanges: false, retryBaseMs: 200 });
+    const watcher = createPacsWatcher({ client, store, analyse: createSliceAnalyser(async () => createService({ decoder: nodeInputDecoder(), classifier }), { maxPixels: 40e6 }), watchChanges: false, retryBaseMs: 200 });
     watcher.start();
     try {
       const series = makeSeries(FIXTURES.slice(0, 2), 'MANUAL^PATIENT');

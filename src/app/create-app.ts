@@ -2,6 +2,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { checkExplainOptions, type Explanation } from '../core/classifier.js';
+import type { DecodeParams, Plane } from '../core/decoder.js';
 import { ImageInputError } from '../core/errors.js';
 import type { RgbaImage } from '../core/image.js';
 import { encodePng, pngDataUrl } from '../core/png.js';
@@ -58,6 +59,22 @@ export interface CreateAppOptions {
   /** Counters and histograms; when given, GET /metrics serves them (behind the API key when one is set). */
   metrics?: AppMetrics;
   lifecycle?: Lifecycle;
+}
+
+type ScanParams = { frame?: number; plane?: Plane; slice?: number; window?: string };
+
+/** The query's scan choices as the decoders take them (`window=600,1200` -> { center: 600, width: 1200 }). */
+export function decodeParams(q: ScanParams): DecodeParams | undefined {
+  const params: DecodeParams = {};
+  if (q.frame !== undefined) params.frame = q.frame;
+  if (q.plane !== undefined) params.plane = q.plane;
+  if (q.slice !== undefined) params.slice = q.slice;
+  if (q.window !== undefined) {
+    const [center, width] = q.window.split(',').map(Number);
+    if (!(width > 0)) throw new ImageInputError('invalid_parameter', 'query parameter "window": the width must be over 0 ("center,width", e.g. 600,1200)');
+    params.window = { center, width };
+  }
+  return Object.keys(params).length ? params : undefined;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -188,8 +205,8 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
     }
   }
 
-  async function analyseBytes(s: Service, bytes: Uint8Array): Promise<Analysis> {
-    const analysis = await analyse(s, bytes, { maxPixels, maxDecodedBytes });
+  async function analyseBytes(s: Service, bytes: Uint8Array, q: ScanParams): Promise<Analysis> {
+    const analysis = await analyse(s, bytes, { maxPixels, maxDecodedBytes, params: decodeParams(q) });
     for (const [stage, v] of Object.entries(analysis.timings)) metrics?.stage(stage, v);
     return analysis;
   }
@@ -229,7 +246,7 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
       const asked = requestedLabels(s, q.class);
       if (asked && !q.saliency) throw new ImageInputError('invalid_parameter', 'class names the maps to render; add saliency=overlay or saliency=heatmap');
       const body = await admitted(c, async (bytes) => {
-        const { input, inference, timings } = await analyseBytes(s, bytes);
+        const { input, inference, timings } = await analyseBytes(s, bytes, q);
         let saliency: z.infer<typeof ClassifyResponse>['saliency'];
         let explainMs = 0;
         let encodeMs = 0;
@@ -279,7 +296,7 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
       const s = await service();
       checkExplainOptions(s.classifier.manifest.labels, { label: q.class });
       const { inference, e, bytes } = await admitted(c, async (upload) => {
-        const { input, inference } = await analyseBytes(s, upload);
+        const { input, inference } = await analyseBytes(s, upload, q);
         const e = await s.classifier.explain(inference, input.image, { label: q.class, view: q.view as SaliencyView });
         metrics?.stage('explain', e.ms);
         const te = now();

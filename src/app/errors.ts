@@ -18,6 +18,10 @@ export const INPUT_ERROR_STATUS: Record<InputErrorCode, 400 | 413 | 415 | 422> =
   too_many_pixels: 413,
   body_too_large: 413,
   invalid_parameter: 422,
+  unsupported_transfer_syntax: 415,
+  frame_out_of_range: 422,
+  slice_out_of_range: 422,
+  not_mr: 422,
 };
 
 export function errorBody(code: string, message: string, details?: object): { error: { code: string; message: string } } {

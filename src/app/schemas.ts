@@ -16,7 +16,30 @@ export const ErrorSchema = z
 
 export const ViewSchema = z.enum(['overlay', 'heatmap']);
 
+/** Which image of a multi-image upload, and its window: shared by every route that takes a scan. */
+export const ScanQuery = {
+  frame: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .openapi({ description: 'DICOM: the frame of a multi-frame or enhanced MR file, 1-based; default the middle frame.', example: 1 }),
+  plane: z.enum(['axial', 'coronal', 'sagittal']).optional().openapi({ description: 'NIfTI: the plane to cut; default axial.' }),
+  slice: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .openapi({ description: 'NIfTI: the slice along the plane, 0-based in RAS+ order (axial 0 = most inferior); default the slice through the middle of the head.' }),
+  window: z
+    .string()
+    .regex(/^\s*-?\d+(\.\d+)?\s*,\s*\d+(\.\d+)?\s*$/, 'expected "center,width", e.g. 600,1200')
+    .optional()
+    .openapi({ description: "DICOM and NIfTI: the VOI window as `center,width` in the scan's values (after rescale), instead of the file's or the automatic one.", example: '600,1200' }),
+};
+
 export const ClassifyQuery = z.object({
+  ...ScanQuery,
   saliency: ViewSchema.optional().openapi({ description: 'Add saliency PNGs (as data URLs) to the response, all from the one inference.' }),
   class: z
     .string()
@@ -25,6 +48,7 @@ export const ClassifyQuery = z.object({
 });
 
 export const SaliencyQuery = z.object({
+  ...ScanQuery,
   view: ViewSchema.default('overlay').openapi({ description: '`overlay`: the map blended over the scan; `heatmap`: the colour map alone.' }),
   class: z.string().optional().openapi({ description: 'Label whose map to render; default the predicted label.', example: 'glioma' }),
 });
@@ -110,22 +134,24 @@ export const ModelResponse = z
 /** Documentation-only body schema: a plain OpenAPI object, so the generic validator does not consume the body. */
 export const IMAGE_BODY = {
   required: true,
-  description: 'The scan: multipart field `file`, or the raw bytes (any Content-Type of an image, or application/octet-stream): the content decides the format, not the name. JPEG and PNG everywhere; WebP, TIFF and GIF on Node.',
+  description:
+    'The scan: multipart field `file`, or the raw bytes (any Content-Type of an image, application/dicom or application/octet-stream): the content decides the format, not the name. JPEG, PNG, DICOM (MR; see `frame`, `window`) and NIfTI (.nii, .nii.gz; see `plane`, `slice`) everywhere; WebP, TIFF and GIF on Node.',
   content: {
     'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } },
     'image/jpeg': { schema: { type: 'string', format: 'binary' } },
     'image/png': { schema: { type: 'string', format: 'binary' } },
+    'application/dicom': { schema: { type: 'string', format: 'binary' } },
     'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
   },
 } as const;
 
 export function errorResponses(statuses: number[]): Record<number, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }> {
   const what: Record<number, string> = {
-    400: 'Not an image, empty, corrupt, too small, or the multipart field is missing',
+    400: 'Not an image, empty, corrupt or truncated (also DICOM and NIfTI), too small, or the multipart field is missing',
     401: 'Missing or wrong API key (only when the server has one)',
-    413: 'Body, pixel count or decoded size over the limit',
-    415: 'Unsupported content or image type',
-    422: 'Bad query parameter (view, class)',
+    413: 'Body, pixel count or decoded size over the limit (checked on the header, before decoding)',
+    415: 'Unsupported content or image type (`unsupported_type`), or a DICOM transfer syntax not decoded here (`unsupported_transfer_syntax`: `transferSyntax`, `supported`)',
+    422: 'Bad query parameter (view, class, frame, plane, slice, window); `frame_out_of_range` (`frame`, `frames`), `slice_out_of_range` (`slice`, `slices`, `plane`), `not_mr` (`modality`): a DICOM whose Modality is not MR',
     503: 'The model is not loaded yet',
   };
   return Object.fromEntries(statuses.map((s) => [s, { description: what[s], content: { 'application/json': { schema: ErrorSchema } } }]));

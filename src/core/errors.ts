@@ -9,7 +9,11 @@ export type InputErrorCode =
   | 'too_many_pixels'
   | 'body_too_large'
   | 'invalid_parameter'
-  | 'missing_file';
+  | 'missing_file'
+  | 'unsupported_transfer_syntax'
+  | 'frame_out_of_range'
+  | 'slice_out_of_range'
+  | 'not_mr';
 
 /** A problem with what the user sent. `details` are extra JSON fields for the error body (never patient data). */
 export class ImageInputError extends Error {

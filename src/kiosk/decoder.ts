@@ -1,6 +1,8 @@
-// The kiosk's decoder: the core's, with libjpeg-turbo's module fetched from beside the app (the service worker keeps it offline).
+// The kiosk's decoder: the core's, with the codecs' WebAssembly fetched from beside the app (the service worker keeps them offline).
 import { coreDecoders, createInputDecoder } from '../core/decoders/index.js';
 import jpegWasmUrl from '../../node_modules/@cwasm/jpeg-turbo/jpeg-turbo.wasm?url';
+import openjpegWasmUrl from '../../node_modules/@cornerstonejs/codec-openjpeg/dist/openjpegwasm_decode.wasm?url';
+import charlsWasmUrl from '../../node_modules/@cornerstonejs/codec-charls/dist/charlswasm_decode.wasm?url';
 
 async function compile(url: string): Promise<WebAssembly.Module> {
   const response = await fetch(url);
@@ -9,4 +11,7 @@ async function compile(url: string): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
-export const kioskDecoder = createInputDecoder(coreDecoders({ jpeg: () => compile(jpegWasmUrl) }));
+/** The codecs' modules are fetched (through the service worker's cache) only when a file of their kind arrives. */
+export const kioskModules = { jpeg: () => compile(jpegWasmUrl), openjpeg: () => compile(openjpegWasmUrl), charls: () => compile(charlsWasmUrl) };
+
+export const kioskDecoder = createInputDecoder(coreDecoders(kioskModules));

@@ -90,6 +90,12 @@ export class DeviceRunner implements Runner {
     return this.overlay(scan.image, this.current.inference, label);
   }
 
+  /** Class probabilities only (no heatmap): for the slices of a series the screen does not show. */
+  async probabilities(image: RawImage): Promise<Record<string, number>> {
+    this.used = true;
+    return (await this.classifier.infer(image)).probabilities;
+  }
+
   /** Forget the scan on screen (New image). */
   forget(): void {
     this.current = undefined;

@@ -1,88 +1,19 @@
-// Kiosk screen: wires the file picker, runners, result view, heatmap controls, settings and offline badge together.
+// Kiosk wiring: connects the file picker, runners, settings and service worker to the state (state.ts) and the view (view.ts).
 import './zod-jitless.js';
 import './styles.css';
-import { ImageInputError } from '../core/errors.js';
 import { kioskDecoder } from './decoder.js';
-import { isUncertain } from '../core/postprocess.js';
 import { clearCanvas, drawRgba, toDisplayRgba } from './canvas.js';
 import { DeviceRunner } from './device-runner.js';
 import { MANIFEST_URL } from './model-source.js';
 import { printReport, saveReportImage, type ReportInput } from './report.js';
-import type { KioskResult, Overlay, Runner, Scan } from './result.js';
+import type { Scan } from './result.js';
 import { ServerRunner } from './server-runner.js';
-import { loadSettings, saveSettings, type Settings } from './settings.js';
-import { completeOfflineCache, offlineStatus, onUpdate, registerServiceWorker } from './sw-client.js';
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const ui = {
-  engine: $('badge-engine'),
-  offline: $('badge-offline'),
-  noticeText: $('notice-text'),
-  update: $('update'),
-  updateText: $('update-text'),
-  drop: $<HTMLLabelElement>('drop'),
-  file: $<HTMLInputElement>('file'),
-  viewer: $('viewer'),
-  scan: $<HTMLCanvasElement>('scan'),
-  overlay: $<HTMLCanvasElement>('overlay'),
-  caption: $('overlay-caption'),
-  busy: $('busy'),
-  busyText: $('busy-text'),
-  error: $('error'),
-  placeholder: $('placeholder'),
-  placeholderMode: $('placeholder-mode'),
-  result: $('result'),
-  label: $('result-label'),
-  confidence: $('result-confidence'),
-  uncertain: $('uncertain'),
-  bars: $('bars'),
-  overlayOn: $<HTMLInputElement>('overlay-on'),
-  opacity: $<HTMLInputElement>('opacity'),
-  meta: $('meta'),
-  settings: $<HTMLDialogElement>('settings'),
-  settingsForm: $<HTMLFormElement>('settings-form'),
-};
-
-interface State {
-  settings: Settings;
-  runner?: Promise<Runner>;
-  manifestThreshold: number;
-  notice: string;
-  scan?: Scan;
-  result?: KioskResult;
-  overlayLabel?: string;
-  /** Bumped per image so a slow answer for an old image never paints over a newer one. */
-  generation: number;
-}
-
-const state: State = {
-  settings: loadSettings(),
-  manifestThreshold: 0.5,
-  notice: ui.noticeText.textContent ?? '',
-  generation: 0,
-};
-
-const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
-/** The same limit as the servers' default: a kiosk decodes what they would accept. */
-const MAX_PIXELS = 40_000_000;
-const threshold = () => state.settings.threshold ?? state.manifestThreshold;
-
-/** Visible to tests and to anyone debugging the kiosk: idle, loading, busy, result or error. */
-function setPhase(phase: 'loading' | 'idle' | 'busy' | 'result' | 'error', text?: string): void {
-  document.body.dataset.phase = phase;
-  ui.busy.hidden = !(phase === 'busy' || phase === 'loading');
-  if (text) ui.busyText.textContent = text;
-}
-
-function showError(message: string | undefined): void {
-  ui.error.hidden = !message;
-  ui.error.textContent = message ?? '';
-}
-
-function explain(error: unknown): string {
-  if (error instanceof ImageInputError) return `This file cannot be used: ${error.message}`;
-  return (error as Error)?.message ?? String(error);
-}
+import { saveSettings, type Settings } from './settings.js';
+import { MAX_PIXELS, state, threshold } from './state.js';
+import { completeOfflineCache, onUpdate, registerServiceWorker } from './sw-client.js';
+import { isSeries } from './series.js';
+import { closeSeries, openSeriesFiles, wireSeries } from './series-view.js';
+import { $, applyOverlayControls, drawOverlay, explain, pct, refreshOfflineBadge, renderResult, resetView, setPhase, showError, ui } from './view.js';
 
 async function loadBundledManifest(): Promise<void> {
   try {
@@ -134,112 +65,6 @@ function startRunner(): void {
       showError(`The model could not be started: ${explain(error)}`);
     },
   );
-}
-
-let badgeTimer: ReturnType<typeof setTimeout> | undefined;
-
-async function refreshOfflineBadge(): Promise<void> {
-  clearTimeout(badgeTimer);
-  const s = await offlineStatus();
-  if (!s.supported) {
-    ui.offline.textContent = 'Online only (offline use needs HTTPS or localhost)';
-    ui.offline.className = 'badge warn';
-    return;
-  }
-  if (s.ready) {
-    ui.offline.textContent = `Offline ready · model ${s.modelVersion}`;
-    ui.offline.className = 'badge ok';
-    ui.offline.dataset.version = s.modelVersion;
-    return;
-  }
-  ui.offline.textContent = s.error ? `Not offline ready: ${s.error}` : 'Saving for offline use…';
-  ui.offline.className = 'badge warn';
-  badgeTimer = setTimeout(() => void refreshOfflineBadge(), 1000);
-}
-
-function renderBars(result: KioskResult): void {
-  ui.bars.replaceChildren();
-  for (const label of result.labels) {
-    const p = result.probabilities[label] ?? 0;
-    const row = document.createElement('label');
-    row.className = 'bar';
-    // Exact, for checks that the kiosk gives the server's numbers (the text shows one decimal).
-    row.dataset.probability = String(p);
-    const radio = document.createElement('input');
-    radio.type = 'radio';
-    radio.name = 'heatmap-class';
-    radio.value = label;
-    radio.checked = label === state.overlayLabel;
-    radio.setAttribute('aria-label', `${label}, ${pct(p)}. Show the heatmap for ${label}`);
-    const fill = document.createElement('span');
-    fill.className = 'fill';
-    fill.style.width = `${(p * 100).toFixed(2)}%`;
-    const name = document.createElement('span');
-    name.className = 'name';
-    name.textContent = label;
-    const value = document.createElement('span');
-    value.className = 'pct';
-    value.textContent = pct(p);
-    row.append(fill, radio, name, value);
-    ui.bars.append(row);
-  }
-}
-
-function drawOverlay(overlay: Overlay): void {
-  state.overlayLabel = overlay.label;
-  drawRgba(ui.overlay, overlay.rgba, overlay.width, overlay.height);
-  ui.overlay.dataset.label = overlay.label;
-  ui.overlay.setAttribute('aria-label', `Heatmap of where the model looked for ${overlay.label}`);
-  ui.caption.textContent = `Heatmap for ${overlay.label}${overlay.label === state.result?.label ? ' (predicted)' : ''}: warm colours drove its score most.`;
-}
-
-function applyOverlayControls(): void {
-  const on = ui.overlayOn.checked;
-  const opacity = Number(ui.opacity.value) / 100;
-  ui.overlay.style.opacity = on ? String(opacity) : '0';
-  ui.overlay.style.visibility = on ? 'visible' : 'hidden';
-  ui.opacity.disabled = !on;
-  ui.opacity.setAttribute('aria-valuetext', `${ui.opacity.value} percent`);
-}
-
-function renderResult(result: KioskResult): void {
-  state.result = result;
-  const uncertain = isUncertain(result.confidence, threshold());
-  ui.placeholder.hidden = true;
-  ui.result.hidden = false;
-  ui.label.textContent = result.label;
-  ui.confidence.textContent = pct(result.confidence);
-  ui.uncertain.hidden = !uncertain;
-  ui.uncertain.textContent = 'Uncertain, refer for review';
-  ui.uncertain.title = `Confidence is under ${pct(threshold())}`;
-  drawOverlay(result.overlay);
-  renderBars(result);
-  applyOverlayControls();
-  ui.meta.textContent =
-    `Model ${result.model.name} ${result.model.version} · ${result.source === 'device' ? 'on this device' : 'on the server'}, ${result.backend} · ` +
-    `${Math.round(result.elapsedMs)} ms · image ${result.image.width}×${result.image.height}` +
-    (uncertain ? ` · review threshold ${pct(threshold())}` : '');
-  ui.meta.title = result.timings
-    ? `Stage times (ms): ${Object.entries(result.timings).map(([k, v]) => `${k} ${Math.round(v * 10) / 10}`).join(', ')}`
-    : '';
-}
-
-function resetView(): void {
-  state.generation++;
-  void state.runner?.then((r) => (r instanceof DeviceRunner ? r.forget() : undefined), () => undefined);
-  state.scan = undefined;
-  state.result = undefined;
-  state.overlayLabel = undefined;
-  clearCanvas(ui.scan);
-  clearCanvas(ui.overlay);
-  ui.viewer.hidden = true;
-  ui.drop.hidden = false;
-  ui.result.hidden = true;
-  ui.placeholder.hidden = false;
-  ui.file.value = '';
-  showError(undefined);
-  delete document.body.dataset.phase;
-  setPhase('idle');
 }
 
 async function classifyFile(file: File): Promise<void> {
@@ -333,13 +158,24 @@ function applySettings(): void {
   }
 }
 
+/** One JPEG or PNG: the single-image view; DICOM, NIfTI or several files: the series view. */
+async function openFiles(files: File[]): Promise<void> {
+  if (files.length === 0) return;
+  if (await isSeries(files)) return openSeriesFiles(files);
+  closeSeries();
+  return classifyFile(files[0]);
+}
+
 function wire(): void {
-  ui.file.addEventListener('change', () => {
-    const file = ui.file.files?.[0];
-    // Cleared at once, so picking the same file again classifies it again (and the input holds no file reference).
-    ui.file.value = '';
-    if (file) void classifyFile(file);
-  });
+  for (const input of [ui.file, $<HTMLInputElement>('folder')]) {
+    input.addEventListener('change', () => {
+      const files = [...(input.files ?? [])];
+      // Cleared at once, so picking the same file again classifies it again (and the input holds no file reference).
+      input.value = '';
+      void openFiles(files);
+    });
+  }
+  wireSeries();
   const stage = ui.drop.parentElement!;
   stage.addEventListener('dragover', (e) => {
     e.preventDefault();
@@ -349,8 +185,7 @@ function wire(): void {
   stage.addEventListener('drop', (e) => {
     e.preventDefault();
     ui.drop.classList.remove('over');
-    const file = e.dataTransfer?.files?.[0];
-    if (file) void classifyFile(file);
+    void openFiles([...(e.dataTransfer?.files ?? [])]);
   });
   ui.bars.addEventListener('change', (e) => {
     const target = e.target as HTMLInputElement;
@@ -359,6 +194,7 @@ function wire(): void {
   ui.overlayOn.addEventListener('change', applyOverlayControls);
   ui.opacity.addEventListener('input', applyOverlayControls);
   $('new-image').addEventListener('click', () => {
+    closeSeries();
     resetView();
     ui.file.focus();
   });

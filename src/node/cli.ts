@@ -1,29 +1,35 @@
 // `brain-mri classify a.jpg b.png [--json] [--heatmap DIR]` and `brain-mri serve`: the command-line entry points.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, extname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import type { Inference } from '../core/classifier.js';
+import type { InputSource } from '../core/decoder.js';
+import { dicomSeriesKey, sortSeries, type SeriesKey } from '../core/decoders/dicom-series.js';
 import { ImageInputError } from '../core/errors.js';
 import { analyse } from '../core/service.js';
-import { DEFAULT_MAX_PIXELS } from '../app/create-app.js';
+import { decodeParams, DEFAULT_MAX_PIXELS } from '../app/create-app.js';
 import { loadNodeService } from './load-service.js';
 import { PROVIDERS, type Provider } from './ort-engine.js';
 import { encodePngSharp } from './sharp-png.js';
 import type { SaliencyView } from '../core/saliency.js';
 
 const USAGE = `Usage:
-  brain-mri classify <image>... [--json] [--heatmap DIR] [--view overlay|heatmap] [--model manifest.json] [--provider cpu|webgpu|cuda]
+  brain-mri classify <file or folder>... [--json] [--heatmap DIR] [--view overlay|heatmap] [--model manifest.json] [--provider cpu|webgpu|cuda]
+                     [--frame N] [--plane axial|coronal|sagittal] [--slice N] [--window CENTER,WIDTH]
   brain-mri serve            (same as npm start; configure with PORT, MODEL, ORT_PROVIDER, API_KEY, ...)
 
-Classifies brain MRI slices (JPEG, PNG, WebP, TIFF, GIF) as glioma, meningioma, normal or pituitary.
---heatmap DIR writes <name>.<view>.png for each image. Exit code 1 when any file fails.
+Classifies brain MRI slices (JPEG, PNG, DICOM, NIfTI .nii/.nii.gz; WebP, TIFF, GIF) as glioma, meningioma, normal or pituitary.
+A folder is read as one series: one row per file, DICOM files in slice order. --frame picks a DICOM frame (1-based,
+default the middle one), --plane/--slice a NIfTI slice (0-based, default the axial slice through the middle of the
+head), --window the VOI window. --heatmap DIR writes <name>.<view>.png for each image. Exit code 1 when any file fails.
 Demonstration model: NOT for diagnosis.`;
 
 interface Row {
   file: string;
   ok: boolean;
   result?: Inference;
+  input?: InputSource;
   heatmap?: string;
   error?: string;
 }
@@ -56,6 +62,10 @@ async function classifyCommand(argv: string[]): Promise<number> {
       view: { type: 'string', default: 'overlay' },
       model: { type: 'string' },
       provider: { type: 'string', default: 'cpu' },
+      frame: { type: 'string' },
+      plane: { type: 'string' },
+      slice: { type: 'string' },
+      window: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,7 +73,9 @@ async function classifyCommand(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('give at least one image file');
+  if (positionals.length === 0) throw new UsageError('give at least one image file or folder');
+  const params = scanParams(values);
+  const files = await expandInputs(positionals);
   if (values.view !== 'overlay' && values.view !== 'heatmap') throw new UsageError(`--view must be overlay or heatmap, not "${values.view}"`);
   const view: SaliencyView = values.view;
   if (!PROVIDERS.includes(values.provider as Provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
@@ -76,12 +88,12 @@ async function classifyCommand(argv: string[]): Promise<number> {
   const { classifier } = service;
   if (values.heatmap) await mkdir(values.heatmap, { recursive: true });
   const bar =
-    positionals.length > 1 && process.stderr.isTTY && !values.json
+    files.length > 1 && process.stderr.isTTY && !values.json
       ? new cliProgress.SingleBar({ format: 'classifying [{bar}] {value}/{total} {file}', stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic)
       : undefined;
-  bar?.start(positionals.length, 0, { file: '' });
+  bar?.start(files.length, 0, { file: '' });
   const rows: Row[] = [];
-  for (const file of positionals) {
+  for (const file of files) {
     bar?.update(rows.length, { file: basename(file) });
     try {
       let bytes: Uint8Array;
@@ -91,14 +103,14 @@ async function classifyCommand(argv: string[]): Promise<number> {
         const code = (err as NodeJS.ErrnoException).code;
         throw new Error(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`);
       }
-      const { input, inference } = await analyse(service, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { maxPixels: DEFAULT_MAX_PIXELS });
+      const { input, inference } = await analyse(service, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { maxPixels: DEFAULT_MAX_PIXELS, params });
       let heatmap: string | undefined;
       if (values.heatmap) {
         const explanation = await classifier.explain(inference, input.image, { view });
         heatmap = join(values.heatmap, `${basename(file, extname(file))}.${view}.png`);
         await writeFile(heatmap, await encodePngSharp(explanation.rgba));
       }
-      rows.push({ file, ok: true, result: inference, heatmap });
+      rows.push({ file, ok: true, result: inference, input: input.source, heatmap });
     } catch (err) {
       const reason = err instanceof ImageInputError ? `${err.code}: ${err.message}` : (err as Error).message;
       rows.push({ file, ok: false, error: reason });
@@ -118,6 +130,7 @@ async function classifyCommand(argv: string[]): Promise<number> {
             reasons: r.result.reasons,
             probabilities: r.result.probabilities,
             model: r.result.model,
+            input: r.input,
             timings: r.result.timings,
             ...(r.heatmap ? { heatmap: r.heatmap } : {}),
           }
@@ -135,6 +148,50 @@ async function classifyCommand(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+function scanParams(values: { frame?: string; plane?: string; slice?: string; window?: string }) {
+  const int = (name: string, text: string | undefined, min: number): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, not "${text}"`);
+    return n;
+  };
+  if (values.plane !== undefined && !['axial', 'coronal', 'sagittal'].includes(values.plane)) throw new UsageError(`--plane must be axial, coronal or sagittal, not "${values.plane}"`);
+  if (values.window !== undefined && !/^-?\d+(\.\d+)?,\d+(\.\d+)?$/.test(values.window)) throw new UsageError(`--window must be CENTER,WIDTH (e.g. 600,1200), not "${values.window}"`);
+  return decodeParams({
+    frame: int('frame', values.frame, 1),
+    plane: values.plane as 'axial' | 'coronal' | 'sagittal' | undefined,
+    slice: int('slice', values.slice, 0),
+    window: values.window,
+  });
+}
+
+/** Files as given; folders become their files (recursively), DICOM in slice order, so a series folder reads top to bottom. */
+async function expandInputs(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const path of paths) {
+    let isDir = false;
+    try {
+      isDir = (await stat(path)).isDirectory();
+    } catch {
+      // A missing file becomes a FAILED row with the reason, like any other unreadable file.
+    }
+    if (!isDir) {
+      out.push(path);
+      continue;
+    }
+    const names = (await readdir(path, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && !e.name.startsWith('.'));
+    const items: { name: string; path: string; key?: SeriesKey }[] = [];
+    for (const entry of names) {
+      const full = join(entry.parentPath ?? path, entry.name);
+      // Read here for its DICOM header (slice order), and again when its row is classified.
+      const head = await readFile(full);
+      items.push({ name: relative(path, full), path: full, key: dicomSeriesKey(new Uint8Array(head.buffer, head.byteOffset, head.byteLength)) });
+    }
+    out.push(...sortSeries(items).map((i) => i.path));
+  }
+  return out;
+}
 
 export async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -94,7 +94,7 @@ describe("Node's extra formats (sharp)", () => {
   const decoder = nodeInputDecoder();
 
   it('lists the core formats first, then sharp\'s', () => {
-    expect(decoder.formats).toEqual(['jpeg', 'png', 'webp', 'tiff', 'gif']);
+    expect(decoder.formats).toEqual(['jpeg', 'png', 'dicom', 'nifti', 'webp', 'tiff', 'gif']);
   });
 
   it('decodes WebP, TIFF and the first frame of a GIF', async () => {

@@ -39,10 +39,10 @@ export async function main(): Promise<void> {
     import('./metrics.js'),
   ]);
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'brain-mri' } });
-  // PACS link (ORTHANC_URL set): results written back to Orthanc as DICOM. TODO(issue 15/11): swap analyse-today.
+  // PACS link (ORTHANC_URL set): results written back to Orthanc as DICOM, through the same request path as the API.
   const pacs = pacsConfig
-    ? await Promise.all([import('./pacs/service.js'), import('./pacs/analyse-today.js')]).then(([{ createPacsService }, { createTodayAnalyser }]) =>
-        createPacsService(pacsConfig, { analyse: createTodayAnalyser(() => source.get().then((s) => s.classifier)), logger }),
+    ? await Promise.all([import('./pacs/service.js'), import('./pacs/analyse-slice.js')]).then(([{ createPacsService }, { createSliceAnalyser }]) =>
+        createPacsService(pacsConfig, { analyse: createSliceAnalyser(() => source.get(), config.app), logger }),
       )
     : undefined;
   const shutdown = new AbortController();

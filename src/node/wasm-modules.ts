@@ -9,4 +9,6 @@ const compileFile = (specifier: string) => async (): Promise<WebAssembly.Module>
 
 export const nodeWasmModules: CoreDecoderModules = {
   jpeg: compileFile('@cwasm/jpeg-turbo/jpeg-turbo.wasm'),
+  openjpeg: compileFile('@cornerstonejs/codec-openjpeg/decodewasm'),
+  charls: compileFile('@cornerstonejs/codec-charls/decodewasm'),
 };

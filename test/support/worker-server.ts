@@ -19,16 +19,19 @@ export interface StartOptions {
   vars?: Record<string, string>;
   /** Serve static assets from this folder instead of wrangler.toml's dist/kiosk. */
   assetsDir?: string;
+  /** Another entry module (a test-only Worker), relative to the repository root; rules and aliases stay wrangler.toml's. */
+  main?: string;
 }
 
 /**
  * wrangler.toml with another assets folder. startWorker's own `assets` option would drop run_worker_first and the
  * binding, so the copy keeps every other line and only makes paths absolute.
  */
-function configWithAssets(dir: string): string {
+function configWithAssets(dir: string, entry?: string): string {
   const text = readFileSync(`${ROOT}wrangler.toml`, 'utf8')
-    .replace(/^main = "(.+)"$/m, (_, main: string) => `main = "${join(ROOT, main)}"`)
-    .replace(/^directory = ".+"$/m, `directory = "${dir}"`);
+    .replace(/^main = "(.+)"$/m, (_, main: string) => `main = "${join(ROOT, entry ?? main)}"`)
+    .replace(/^directory = ".+"$/m, `directory = "${dir}"`)
+    .replace(/^("[a-z]+") = "\.\/(.+)"$/gm, (_, name: string, path: string) => `${name} = "${join(ROOT, path)}"`);
   const path = join(mkdtempSync(join(tmpdir(), 'edge-config-')), 'wrangler.toml');
   writeFileSync(path, text);
   return path;
@@ -41,7 +44,8 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
   const bindings: Record<string, { type: 'secret_text' | 'plain_text'; value: string }> = {};
   for (const [k, v] of Object.entries(options.secrets ?? {})) bindings[k] = { type: 'secret_text', value: v };
   for (const [k, v] of Object.entries(options.vars ?? {})) bindings[k] = { type: 'plain_text', value: v };
-  const config = options.assetsDir ? configWithAssets(options.assetsDir) : join(ROOT, 'wrangler.toml');
+  const custom = options.assetsDir !== undefined || options.main !== undefined;
+  const config = custom ? configWithAssets(options.assetsDir ?? join(ROOT, 'dist/kiosk'), options.main) : join(ROOT, 'wrangler.toml');
   const worker = await unstable_startWorker({
     config,
     bindings: bindings as never,
@@ -62,7 +66,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     fetch: (path, init) => fetch(new URL(path, url), init),
     async dispose() {
       await worker.dispose();
-      if (options.assetsDir) rmSync(dirname(config), { recursive: true, force: true });
+      if (custom) rmSync(dirname(config), { recursive: true, force: true });
     },
   };
 }

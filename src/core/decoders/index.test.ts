@@ -10,7 +10,10 @@ import type { RawImage } from '../image.js';
 import { coreDecoders, createInputDecoder } from './index.js';
 
 const require = createRequire(import.meta.url);
-const decoder = createInputDecoder(coreDecoders({ jpeg: () => WebAssembly.compile(readFileSync(require.resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm'))) }));
+const compile = (specifier: string) => () => WebAssembly.compile(readFileSync(require.resolve(specifier)));
+const decoder = createInputDecoder(
+  coreDecoders({ jpeg: compile('@cwasm/jpeg-turbo/jpeg-turbo.wasm'), openjpeg: compile('@cornerstonejs/codec-openjpeg/decodewasm'), charls: compile('@cornerstonejs/codec-charls/decodewasm') }),
+);
 const decodeImage = async (bytes: Uint8Array, limits: DecodeLimits): Promise<RawImage> => (await decoder.decode(bytes, limits)).image;
 
 const W = 96;
@@ -202,7 +205,7 @@ describe('strict decoding: damaged files get an answer about the file, never a c
 
 describe('sniffing and the registry', () => {
   it('says what is accepted for empty, non-image and unsupported uploads', async () => {
-    expect(decoder.formats).toEqual(['jpeg', 'png']);
+    expect(decoder.formats).toEqual(['jpeg', 'png', 'dicom', 'nifti']);
     await expect(decoder.decode(new Uint8Array(0), LIMIT)).rejects.toMatchObject({ code: 'empty_body' });
     await expect(decoder.decode(new TextEncoder().encode('name,age\nx,1\n'), LIMIT)).rejects.toMatchObject({ code: 'not_an_image' });
     const gif = await raw(rgb, 3).gif().toBuffer();

@@ -2,7 +2,11 @@
 import type { DecodedInput, DecodeOptions, FormatDecoder, InputDecoder } from '../decoder.js';
 import { ImageInputError } from '../errors.js';
 import type { WasmModuleSource } from '../wasm.js';
+import { createDicomCodecs, type DicomCodecModules } from './dicom-codecs.js';
+import { createDicomDecoder } from './dicom-decoder.js';
 import { createJpegDecoder } from './jpeg-decoder.js';
+import { createJpegTurbo } from './jpeg-turbo.js';
+import { createNiftiDecoder } from './nifti-decoder.js';
 import { pngDecoder } from './png-decoder.js';
 import { FORMAT_NAMES, sniffFormat } from './sniff.js';
 
@@ -37,12 +41,17 @@ export function createInputDecoder(decoders: readonly FormatDecoder[], extras: r
   };
 }
 
-export interface CoreDecoderModules {
-  /** libjpeg-turbo (node_modules/@cwasm/jpeg-turbo/jpeg-turbo.wasm). */
+export interface CoreDecoderModules extends DicomCodecModules {
+  /** libjpeg-turbo (node_modules/@cwasm/jpeg-turbo/jpeg-turbo.wasm): JPEG uploads and 8-bit JPEG inside DICOM. */
   jpeg: WasmModuleSource;
 }
 
-/** The formats the core decodes the same way on every runtime, in the order they are listed to users. */
+/**
+ * The formats the core decodes the same way on every runtime, in the order they are listed to users. The DICOM codecs
+ * (OpenJPEG, CharLS, JPEG lossless, 12-bit JPEG) load on the first file that needs them.
+ */
 export function coreDecoders(modules: CoreDecoderModules): FormatDecoder[] {
-  return [createJpegDecoder(modules.jpeg), pngDecoder];
+  const turbo = createJpegTurbo(modules.jpeg);
+  const codecs = createDicomCodecs(modules, turbo);
+  return [createJpegDecoder(turbo), pngDecoder, createDicomDecoder(codecs), createNiftiDecoder()];
 }

@@ -3,7 +3,7 @@ import type { FormatDecoder } from '../decoder.js';
 import { ImageInputError } from '../errors.js';
 import type { WasmModuleSource } from '../wasm.js';
 import { readJpegHeader } from './jpeg-header.js';
-import { createJpegTurbo } from './jpeg-turbo.js';
+import { createJpegTurbo, type JpegTurbo } from './jpeg-turbo.js';
 import { admit } from './limits.js';
 import { applyOrientation } from './orient.js';
 
@@ -12,9 +12,9 @@ export const JPEG_DESCRIPTION = 'JPEG (baseline or progressive, 8-bit)';
 const damaged = (detail: string): ImageInputError =>
   new ImageInputError('corrupt_image', `The JPEG file is damaged or truncated (${detail}). Re-export the scan as a baseline or progressive JPEG, or as PNG.`);
 
-/** `wasm`: libjpeg-turbo's module (node_modules/@cwasm/jpeg-turbo/jpeg-turbo.wasm), compiled by the runtime. */
-export function createJpegDecoder(wasm: WasmModuleSource): FormatDecoder {
-  const turbo = createJpegTurbo(wasm);
+/** `wasm`: libjpeg-turbo's module (node_modules/@cwasm/jpeg-turbo/jpeg-turbo.wasm), compiled by the runtime, or an instance to share. */
+export function createJpegDecoder(wasm: WasmModuleSource | JpegTurbo): FormatDecoder {
+  const turbo = typeof wasm === 'object' && 'decode' in wasm ? wasm : createJpegTurbo(wasm);
   return {
     format: 'jpeg',
     description: JPEG_DESCRIPTION,

@@ -1,4 +1,5 @@
 // Recognises file formats by their content, so a wrong extension or content type cannot fool the decoders.
+import { gzipHoldsNifti } from './nifti-decoder.js';
 
 /** A format the service may meet; which of them a runtime decodes is its decoder registry's business. */
 export type SniffedFormat =
@@ -88,7 +89,8 @@ export function sniffFormat(b: Uint8Array): SniffedFormat | undefined {
   if (at(b, ascii('GIF8'))) return 'gif';
   // A TIFF-like start is also how some DICOM preambles look; the DICM check above already ran.
   if (at(b, [0x49, 0x49, 0x2a, 0x00]) || at(b, [0x4d, 0x4d, 0x00, 0x2a])) return 'tiff';
-  if (at(b, [0x1f, 0x8b])) return 'gzip';
+  // .nii.gz: the gzip stream is opened far enough to read the NIfTI header.
+  if (at(b, [0x1f, 0x8b])) return gzipHoldsNifti(b) ? 'nifti' : 'gzip';
   if (at(b, ascii('ftyp'), 4)) {
     const brand = String.fromCharCode(...b.subarray(8, 12));
     if (brand === 'avif' || brand === 'avis') return 'avif';

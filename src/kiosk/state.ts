@@ -1,0 +1,27 @@
+// Kiosk state: settings, the runner, the scan and result on screen, and the generation counter that drops stale answers.
+import { loadSettings, type Settings } from './settings.js';
+import type { KioskResult, Runner, Scan } from './result.js';
+
+export interface State {
+  settings: Settings;
+  runner?: Promise<Runner>;
+  manifestThreshold: number;
+  notice: string;
+  scan?: Scan;
+  result?: KioskResult;
+  overlayLabel?: string;
+  /** Bumped per image so a slow answer for an old image never paints over a newer one. */
+  generation: number;
+}
+
+export const state: State = {
+  settings: loadSettings(),
+  manifestThreshold: 0.5,
+  notice: document.getElementById('notice-text')?.textContent ?? '',
+  generation: 0,
+};
+
+
+/** The same limit as the servers' default: a kiosk decodes what they would accept. */
+export const MAX_PIXELS = 40_000_000;
+export const threshold = (): number => state.settings.threshold ?? state.manifestThreshold;
