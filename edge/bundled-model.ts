@@ -6,6 +6,8 @@ import openjpegWasm from '../node_modules/@cornerstonejs/codec-openjpeg/dist/ope
 import charlsWasm from '../node_modules/@cornerstonejs/codec-charls/dist/charlswasm_decode.wasm';
 import onnx from '../model/brain-mri-edge.onnx';
 import manifest from '../model/brain-mri-edge.manifest.json' with { type: 'json' };
+import gateOnnx from '../model/brain-mri-gate.onnx';
+import gateManifest from '../model/brain-mri-gate.manifest.json' with { type: 'json' };
 
-export const bundledModel = { wasm: ortWasm, onnx, manifest: manifest as unknown };
+export const bundledModel = { wasm: ortWasm, onnx, manifest: manifest as unknown, gate: { onnx: gateOnnx, manifest: gateManifest as unknown } };
 export const bundledCodecs = { jpeg: jpegWasm, openjpeg: openjpegWasm, charls: charlsWasm };

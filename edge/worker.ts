@@ -40,7 +40,7 @@ function handlerFor(env: Env): Handler {
     return (handler = misconfigured((error as Error).message));
   }
   // Once per isolate, on the first request; no separate warm-up (that request is it), and a failed load is retried.
-  const source = lazySource(() => loadEdgeService(bundledModel, bundledCodecs), {
+  const source = lazySource(() => loadEdgeService(config.gate ? bundledModel : { ...bundledModel, gate: undefined }, bundledCodecs), {
     warmup: false,
     retry: true,
     onLoaded: (ms, { classifier: c }) => consoleLogger.info({ model: `${c.model.name}@${c.model.version}`, backend: c.backend, loadMs: ms }, 'model loaded'),

@@ -314,6 +314,39 @@ export function defineHttpSuite(name: string, target: () => Promise<HttpTarget>)
       expect(html).not.toMatch(/<script>(?!<)/);
     });
 
+    it('refuses what is not a brain MRI slice with 422 not_brain_mri and the input check score, on both routes', async () => {
+      // A plain circle, drawn here: the example of what used to come back "normal" at 99 %.
+      const side = 256;
+      const rgba = new Uint8ClampedArray(side * side * 4);
+      for (let y = 0; y < side; y++) {
+        for (let x = 0; x < side; x++) {
+          const o = (y * side + x) * 4;
+          rgba[o] = rgba[o + 1] = rgba[o + 2] = (x - 128) ** 2 + (y - 128) ** 2 < 75 ** 2 ? 255 : 0;
+          rgba[o + 3] = 255;
+        }
+      }
+      const { encodePng } = await import('../src/core/png.js');
+      const circle = encodePng(rgba, side, side);
+      for (const path of ['/v1/classify', '/v1/saliency', '/v1/classify?saliency=overlay']) {
+        const res = await api.fetch(path, raw(circle, 'image/png'));
+        expect(res.status, path).toBe(422);
+        const { error } = await res.json();
+        expect(error.code).toBe('not_brain_mri');
+        expect(error.message).toMatch(/^This does not look like a brain MRI slice \(input check score 0\.\d{3}, accepted from 0\.\d{3}\)/);
+        expect(error.score).toBeLessThan(0.3);
+      }
+      await classifyOk();
+    });
+
+    it('says which input check accepted a scan, and /v1/model describes both models', async () => {
+      const body = await (await api.fetch('/v1/classify', raw(fixtureBytes(jpegFixture.file)))).json();
+      expect(body.gate).toMatchObject({ score: expect.any(Number), threshold: expect.any(Number), model: { name: 'brain-mri-gate' } });
+      expect(body.gate.score).toBeGreaterThanOrEqual(body.gate.threshold);
+      expect(typeof body.timings.gate).toBe('number');
+      const model = await (await api.fetch('/v1/model')).json();
+      expect(model.gate).toMatchObject({ name: 'brain-mri-gate', labels: ['brain_mri', 'other'], sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    });
+
     it('answers unknown routes with a JSON 404', async () => {
       const res = await api.fetch('/v1/nothing-here');
       expect(res.status).toBe(404);

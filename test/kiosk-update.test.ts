@@ -29,6 +29,7 @@ beforeAll(async () => {
   cpSync(join(ROOT, 'model', MANIFEST), join(model2, MANIFEST));
   const manifest = JSON.parse(readFileSync(join(model2, MANIFEST), 'utf8')) as { version: string; model: { file: string } };
   cpSync(join(ROOT, 'model', manifest.model.file), join(model2, manifest.model.file));
+  for (const file of ['brain-mri-gate.manifest.json', 'brain-mri-gate.onnx']) cpSync(join(ROOT, 'model', file), join(model2, file));
   v1Version = manifest.version;
   v2Version = `${manifest.version}-update-test`;
   writeFileSync(join(model2, MANIFEST), JSON.stringify({ ...manifest, version: v2Version }, null, 2));

@@ -189,6 +189,39 @@ describe('kiosk served by the Node service', () => {
     await page.context().close();
   });
 
+  it('refuses what is not a brain MRI slice on its own screen, with no class, bars or heatmap, on the device and in server mode', async () => {
+    const photo = '/usr/lib/python3/dist-packages/sklearn/datasets/images/china.jpg';
+    const res = await fetch(`${server.url}/v1/classify`, { method: 'POST', body: readFileSync(photo), headers: { 'Content-Type': 'image/jpeg' } });
+    expect(res.status).toBe(422);
+    const apiMessage = (await res.json()).error.message as string;
+    const page = await openKiosk();
+    const fixture = fixtures[0];
+    await classifyInPage(page, fixture.path);
+    for (const mode of ['device', 'server'] as const) {
+      if (mode === 'server') {
+        await page.click('#open-settings');
+        await page.check('input[name="mode"][value="server"]');
+        await page.click('#settings-apply');
+        await waitForEngine(page);
+      }
+      await page.evaluate(() => (document.body.dataset.phase = 'submitted'));
+      await page.setInputFiles('#file', photo);
+      await page.waitForFunction(() => document.body.dataset.phase === 'refused');
+      expect(await page.isVisible('#refused'), mode).toBe(true);
+      expect(await page.textContent('#refused')).toMatch(/This does not look like a brain MRI slice/);
+      // The same words as the API: the kiosk runs the same gate and message, or shows the server's.
+      expect(await page.textContent('#refused-text')).toBe(apiMessage);
+      expect(await page.isVisible('#result'), mode).toBe(false);
+      expect(await page.isVisible('#error'), mode).toBe(false);
+      expect((await canvasStats(page, 'overlay')).width, `${mode}: no heatmap`).toBe(0);
+      // A brain slice afterwards gets its result as usual.
+      const shown = await classifyInPage(page, fixture.path);
+      expect(shown.label).toBe(fixture.label);
+      expect(await page.isVisible('#refused')).toBe(false);
+    }
+    await page.context().close();
+  });
+
   it('server mode shows the same result as in-browser mode', async () => {
     // Switched in the settings dialog, as an operator would.
     const page = await openKiosk();

@@ -38,6 +38,21 @@ describe('brain-mri CLI', () => {
     expect([png.width, png.height]).toEqual([512, 512]);
   });
 
+  it('prints a REFUSED line for a file that is not a brain MRI slice and exits 1; GATE=off classifies it (research use)', () => {
+    const photo = '/usr/lib/python3/dist-packages/sklearn/datasets/images/china.jpg';
+    const r = cli('classify', `test/fixtures/${fixtures[0].file}`, photo);
+    expect(r.status).toBe(1);
+    const refused = r.stdout.split('\n').find((l) => l.startsWith(photo))!;
+    expect(refused).toMatch(/REFUSED\s+not a brain MRI slice \(input check score 0\.\d{3}\)/);
+    expect(r.stdout).toMatch(new RegExp(`${fixtures[0].file.split('/').pop()}\\s+${fixtures[0].label}`));
+    expect(r.stderr).toMatch(/1 of 2 file\(s\) refused: not a brain MRI slice/);
+    const json = cli('classify', photo, '--json');
+    expect(JSON.parse(json.stdout)[0]).toMatchObject({ ok: false, refused: true, code: 'not_brain_mri', gate: { score: expect.any(Number) } });
+    const off = spawnSync(process.execPath, ['bin/brain-mri.js', 'classify', photo], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, GATE: 'off' } });
+    expect(off.status).toBe(0);
+    expect(off.stderr).toMatch(/GATE=off: the input check is off/);
+  });
+
   it('explains usage errors with exit code 2', () => {
     const r = cli('classify');
     expect(r.status).toBe(2);
@@ -57,10 +72,11 @@ describe('brain-mri CLI with DICOM and NIfTI', () => {
     const rows = JSON.parse(r.stdout) as { file: string; ok: boolean; input: { format: string; transferSyntax: string } }[];
     expect(rows.map((row) => row.file.split('/').pop())).toEqual(['IM3.dcm', 'IM2.dcm', 'IM1.dcm']);
     expect(rows.every((row) => row.ok && row.input.format === 'dicom' && row.input.transferSyntax === '1.2.840.10008.1.2.1')).toBe(true);
-    const nifti = '/usr/lib/python3/dist-packages/nibabel/tests/data/anatomical.nii';
-    const n = cli('classify', nifti, '--plane', 'axial', '--slice', '12', '--json');
+    // Colin27 (mricron-data): a whole head, which the input check accepts as a brain MRI slice.
+    const nifti = '/usr/share/mricron/templates/ch2.nii.gz';
+    const n = cli('classify', nifti, '--plane', 'axial', '--slice', '90', '--json');
     expect(n.status, n.stderr).toBe(0);
-    expect(JSON.parse(n.stdout)[0].input).toMatchObject({ format: 'nifti', plane: 'axial', slice: 12, slices: 25 });
+    expect(JSON.parse(n.stdout)[0].input).toMatchObject({ format: 'nifti', plane: 'axial', slice: 90, slices: 181 });
     const bad = cli('classify', nifti, '--slice', '-1');
     expect(bad.status).toBe(2);
   });

@@ -39,11 +39,23 @@ function pngPixels(dataUrl: string): { width: number; height: number; channels: 
   return { width: png.width, height: png.height, channels: png.channels, data: png.data as Uint8Array };
 }
 
+/** The input gate's score on both runtimes may differ by the two ORT builds' rounding, far below this. */
+const GATE_TOLERANCE = 1e-4;
+
 async function classify(fetch: Fetch, bytes: Uint8Array, type: string, view: 'heatmap' | 'overlay') {
   const res = await fetch(`/v1/classify?saliency=${view}`, { method: 'POST', body: bytes as Uint8Array<ArrayBuffer>, headers: { 'content-type': type } });
   expect(res.status).toBe(200);
-  const body = (await res.json()) as { label: string; probabilities: Record<string, number>; saliency: { dataUrl: string; label: string }[] };
+  const body = (await res.json()) as { label: string; probabilities: Record<string, number>; gate: { score: number }; saliency: { dataUrl: string; label: string }[] };
   return { ...body, saliency: body.saliency[0] };
+}
+
+/** The gate's score and, when it accepts, the probabilities (a refusal is 422 not_brain_mri with the score). */
+async function gateAndClasses(fetch: Fetch, bytes: Uint8Array, type: string): Promise<{ status: number; score: number; probabilities?: Record<string, number> }> {
+  const res = await fetch('/v1/classify', { method: 'POST', body: bytes as Uint8Array<ArrayBuffer>, headers: { 'content-type': type } });
+  const body = await res.json();
+  if (res.status === 422) return { status: 422, score: body.error.score };
+  expect(res.status).toBe(200);
+  return { status: 200, score: body.gate.score, probabilities: body.probabilities };
 }
 
 describe('Worker (workerd) and Node give the same answers', () => {
@@ -68,12 +80,13 @@ describe('Worker (workerd) and Node give the same answers', () => {
     expect(fixtures.some((f) => f.file.endsWith('.png'))).toBe(true);
   });
 
-  it.each(OUTSIDE_IMAGES.map((path) => ({ file: path.split('/').pop()!, path })))('$file (not made by the project): same probabilities', async ({ path }) => {
+  it.each(OUTSIDE_IMAGES.map((path) => ({ file: path.split('/').pop()!, path })))('$file (not made by the project): same gate score and answer', async ({ path }) => {
     const bytes = fixtureBytes(path);
     const type = path.endsWith('.png') ? 'image/png' : 'image/jpeg';
-    const [edge, ref] = await Promise.all([classify(worker.fetch, bytes, type, 'overlay'), classify(node, bytes, type, 'overlay')]);
-    expect(edge.label).toBe(ref.label);
-    for (const [name, p] of Object.entries(ref.probabilities)) expect(Math.abs(edge.probabilities[name] - p), name).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
+    const [edge, ref] = await Promise.all([gateAndClasses(worker.fetch, bytes, type), gateAndClasses(node, bytes, type)]);
+    expect(edge.status).toBe(ref.status);
+    expect(Math.abs(edge.score - ref.score), 'gate score').toBeLessThanOrEqual(GATE_TOLERANCE);
+    for (const [name, p] of Object.entries(ref.probabilities ?? {})) expect(Math.abs(edge.probabilities![name] - p), name).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
   });
 
   for (const view of ['heatmap', 'overlay'] as const) {
@@ -82,6 +95,7 @@ describe('Worker (workerd) and Node give the same answers', () => {
       const type = file.endsWith('.png') ? 'image/png' : 'image/jpeg';
       const [edge, ref] = await Promise.all([classify(worker.fetch, bytes, type, view), classify(node, bytes, type, view)]);
       expect(edge.label).toBe(ref.label);
+      expect(Math.abs(edge.gate.score - ref.gate.score), 'gate score').toBeLessThanOrEqual(GATE_TOLERANCE);
       for (const [name, p] of Object.entries(ref.probabilities)) {
         expect(Math.abs(edge.probabilities[name] - p), `${name}: worker ${edge.probabilities[name]} vs node ${p}`).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
       }

@@ -10,6 +10,7 @@ describe('readAppConfig', () => {
       maxDecodedBytes: 64 * 1024 * 1024,
       apiKey: undefined,
       admission: { concurrency: 2, queue: 32, maxWaitMs: 3000, uploadBudgetBytes: 128 * 1024 * 1024 },
+      gate: true,
     };
     expect(readAppConfig({})).toEqual(defaults);
     expect(readAppConfig({ MAX_BODY_MB: '5', MAX_MEGAPIXELS: '1.5', API_KEY: 'k'.repeat(16), CONCURRENCY: '1', QUEUE_LENGTH: '0' })).toEqual({
@@ -27,5 +28,7 @@ describe('readAppConfig', () => {
     expect(() => readAppConfig({ MAX_BODY_MB: '0' })).toThrow(/MAX_BODY_MB/);
     expect(() => readAppConfig({ MAX_MEGAPIXELS: 'lots' })).toThrow(/MAX_MEGAPIXELS/);
     expect(() => readAppConfig({ CONCURRENCY: '0' })).toThrow(/CONCURRENCY/);
+    expect(readAppConfig({ GATE: 'off' }).gate).toBe(false);
+    expect(() => readAppConfig({ GATE: 'no' })).toThrow(/GATE/);
   });
 });

@@ -24,6 +24,8 @@ export const sharedEnvShape = {
   QUEUE_TIMEOUT_MS: z.preprocess(blankIsUnset, count.default(3000)),
   /** Request bodies held at once, MB in total (uploading, queued, in work); past it 503 overloaded. */
   UPLOAD_BUDGET_MB: z.preprocess(blankIsUnset, positive.default(128)),
+  /** The input gate ("is this a brain MRI slice?"). `off` is for research use only: anything then gets a class. */
+  GATE: z.preprocess(blankIsUnset, z.enum(['on', 'off']).default('on')),
 };
 
 export const sharedEnvSchema = z.object(sharedEnvShape);
@@ -34,6 +36,8 @@ export interface AppConfig {
   maxDecodedBytes: number;
   apiKey?: string;
   admission: AdmissionLimits;
+  /** Whether the input gate runs (GATE=on). */
+  gate: boolean;
 }
 
 /** Parses with `schema`, throwing one Error that names the variable and the rule at fault. */
@@ -55,6 +59,7 @@ export function appConfig(vars: z.infer<typeof sharedEnvSchema>): AppConfig {
     maxDecodedBytes: Math.round(vars.MAX_DECODED_MB * MB),
     apiKey: vars.API_KEY,
     admission: { concurrency: vars.CONCURRENCY, queue: vars.QUEUE_LENGTH, maxWaitMs: vars.QUEUE_TIMEOUT_MS, uploadBudgetBytes: Math.round(vars.UPLOAD_BUDGET_MB * MB) },
+    gate: vars.GATE === 'on',
   };
 }
 

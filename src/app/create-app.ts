@@ -246,7 +246,7 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
       const asked = requestedLabels(s, q.class);
       if (asked && !q.saliency) throw new ImageInputError('invalid_parameter', 'class names the maps to render; add saliency=overlay or saliency=heatmap');
       const body = await admitted(c, async (bytes) => {
-        const { input, inference, timings } = await analyseBytes(s, bytes, q);
+        const { input, gate, inference, timings } = await analyseBytes(s, bytes, q);
         let saliency: z.infer<typeof ClassifyResponse>['saliency'];
         let explainMs = 0;
         let encodeMs = 0;
@@ -267,6 +267,7 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
         const { maps: _maps, features: _features, timings: _t, ...result } = inference;
         const json: z.infer<typeof ClassifyResponse> = {
           ...result,
+          gate: gate ? { score: gate.score, threshold: gate.threshold, model: gate.model } : null,
           input: input.source,
           timings: { ...timings, ...(saliency ? { explain: ms(explainMs), encode: ms(encodeMs) } : {}), total: ms(now() - t0) },
           ...(saliency ? { saliency } : {}),
@@ -321,13 +322,15 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
       method: 'get',
       path: '/v1/model',
       security: [{ bearer: [] }],
-      summary: 'The served model: manifest (public part) and model-card metrics',
+      summary: 'The served models: the classifier (manifest, public part, and model-card metrics) and the input gate',
       description: NOTICE,
       responses: { 200: { description: 'Model', content: { 'application/json': { schema: ModelResponse } } }, ...errorResponses([401, 503]) },
     }),
     (async (c: Context) => {
-      const model = (await service()).classifier;
+      const s = await service();
+      const model = s.classifier;
       const m = model.manifest;
+      const g = s.gate;
       const body: z.infer<typeof ModelResponse> = {
         name: m.name,
         version: m.version,
@@ -341,6 +344,17 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
         saliency: { method: model.saliencyMethod, views: [...SALIENCY_VIEWS] },
         thresholds: m.thresholds,
         familiarity: m.familiarity ?? null,
+        gate: g
+          ? {
+              ...g.model,
+              backend: g.backend,
+              labels: g.manifest.labels,
+              threshold: g.manifest.thresholds.accept!,
+              input: { ...g.manifest.input, preprocessing: g.manifest.preprocessing },
+              metrics: (g.manifest.metrics as Record<string, unknown> | undefined) ?? null,
+              notice: g.manifest.notice,
+            }
+          : null,
         metrics: m.metrics ?? null,
         training: m.training ?? null,
         ...(m.card !== undefined ? { card: m.card } : {}),

@@ -22,6 +22,7 @@ export const INPUT_ERROR_STATUS: Record<InputErrorCode, 400 | 413 | 415 | 422> =
   frame_out_of_range: 422,
   slice_out_of_range: 422,
   not_mr: 422,
+  not_brain_mri: 422,
 };
 
 export function errorBody(code: string, message: string, details?: object): { error: { code: string; message: string } } {

@@ -9,8 +9,8 @@ export const ErrorSchema = z
   .object({
     error: z.object({
       code: z.string().openapi({ example: 'not_an_image' }),
-      message: z.string().openapi({ example: 'the bytes are not an image (no known file signature); accepted: image/jpeg, image/png' }),
-    }),
+      message: z.string().openapi({ example: 'The upload is not a recognisable image or scan. Accepted: JPEG (baseline or progressive, 8-bit), PNG (8- or 16-bit greyscale, RGB, RGBA, palette), ...' }),
+    }).passthrough().openapi({ description: 'Some codes add fields: not_brain_mri has `score`, frame_out_of_range `frames`, unsupported_transfer_syntax `transferSyntax` and `supported`, not_mr `modality`.' }),
   })
   .openapi('Error');
 
@@ -82,11 +82,16 @@ export const ClassifyResponse = z
       .optional()
       .openapi({ description: 'Distance of the scan from the training data (higher: less familiar); over `threshold` marks the result uncertain.' }),
     model: z.object({ name: z.string(), version: z.string(), sha256: z.string() }),
+    gate: z
+      .object({ score: z.number(), threshold: z.number(), model: z.object({ name: z.string(), version: z.string(), sha256: z.string() }) })
+      .nullable()
+      .openapi({ description: 'The input check that ran first: its probability that this is a brain MRI slice, and its model. null when the server runs without it (GATE=off, research use only).' }),
     image: z.object({ width: z.number().int(), height: z.number().int() }),
     input: InputSchema,
     timings: z
       .object({
         decode: z.number(),
+        gate: z.number().optional(),
         preprocess: z.number(),
         inference: z.number(),
         explain: z.number().optional(),
@@ -125,6 +130,10 @@ export const ModelResponse = z
     saliency: z.object({ method: z.enum(['cam', 'grad-cam', 'occlusion']), views: z.array(ViewSchema) }),
     thresholds: z.object({ uncertain: z.number().optional() }),
     familiarity: z.record(z.string(), z.unknown()).nullable(),
+    gate: z
+      .object({ name: z.string(), version: z.string(), sha256: z.string(), backend: z.string(), labels: z.array(z.string()), threshold: z.number(), input: z.record(z.string(), z.unknown()), metrics: z.record(z.string(), z.unknown()).nullable(), notice: z.string() })
+      .nullable()
+      .openapi({ description: 'The input gate that runs before the classifier; null when switched off (GATE=off).' }),
     metrics: z.record(z.string(), z.unknown()).nullable(),
     training: z.record(z.string(), z.unknown()).nullable(),
     card: z.unknown().optional(),
@@ -151,7 +160,7 @@ export function errorResponses(statuses: number[]): Record<number, { description
     401: 'Missing or wrong API key (only when the server has one)',
     413: 'Body, pixel count or decoded size over the limit (checked on the header, before decoding)',
     415: 'Unsupported content or image type (`unsupported_type`), or a DICOM transfer syntax not decoded here (`unsupported_transfer_syntax`: `transferSyntax`, `supported`)',
-    422: 'Bad query parameter (view, class, frame, plane, slice, window); `frame_out_of_range` (`frame`, `frames`), `slice_out_of_range` (`slice`, `slices`, `plane`), `not_mr` (`modality`): a DICOM whose Modality is not MR',
+    422: 'Bad query parameter (view, class, frame, plane, slice, window); `frame_out_of_range` (`frame`, `frames`), `slice_out_of_range` (`slice`, `slices`, `plane`), `not_mr` (`modality`): a DICOM whose Modality is not MR; `not_brain_mri` (`score`): the input gate says this is not a brain MRI slice',
     503: 'The model is not loaded yet',
   };
   return Object.fromEntries(statuses.map((s) => [s, { description: what[s], content: { 'application/json': { schema: ErrorSchema } } }]));

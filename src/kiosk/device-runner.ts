@@ -1,8 +1,9 @@
-// Runs the shared core classifier in this browser on the ORT-web engine: infer once, render any class's heatmap from it.
+// Runs the shared core in this browser on the ORT-web engine: the input gate, then infer once, any class's heatmap from it.
 import type { Classifier, Inference } from '../core/classifier.js';
+import { loadGate, notBrainMri, type Gate, type GateResult } from '../core/gate.js';
 import type { RawImage } from '../core/image.js';
 import { loadClassifier } from '../core/load-classifier.js';
-import { fetchModelFiles } from './model-source.js';
+import { fetchModelFiles, GATE_MANIFEST_URL } from './model-source.js';
 import { OrtWebEngine, describeBackend, type BackendChoice, type BackendPreference } from './ort-engine.js';
 import type { KioskResult, Overlay, Runner, Scan } from './result.js';
 import { whenControlled } from './sw-client.js';
@@ -12,12 +13,14 @@ export class DeviceRunner implements Runner {
   readonly backend: string;
   readonly choice: BackendChoice;
   readonly classifier: Classifier;
+  readonly gate: Gate;
   /** The inference of the scan on screen, so switching classes only re-renders. Dropped with the scan. */
   private current?: { image: RawImage; inference: Inference };
   private used = false;
 
-  private constructor(classifier: Classifier, choice: BackendChoice) {
+  private constructor(classifier: Classifier, gate: Gate, choice: BackendChoice) {
     this.classifier = classifier;
+    this.gate = gate;
     this.choice = choice;
     this.backend = describeBackend(choice);
   }
@@ -29,15 +32,16 @@ export class DeviceRunner implements Runner {
     // ORT's runtime starts while the model downloads; both come through the service worker.
     const prepared = whenControlled().then(() => OrtWebEngine.prepare(preference));
     prepared.catch(() => undefined); // Reported by create() below, not as an unhandled rejection.
-    const files = await fetchModelFiles();
+    const [files, gateFiles] = await Promise.all([fetchModelFiles(), fetchModelFiles(GATE_MANIFEST_URL)]);
     performance.mark('kiosk:model-fetched');
     let engine: OrtWebEngine | undefined;
     const classifier = await loadClassifier({
       ...files,
       createEngine: async (onnx) => (engine = await OrtWebEngine.create(onnx, preference, prepared)),
     });
+    const gate = await loadGate({ ...gateFiles, createEngine: (onnx) => OrtWebEngine.onCpuBeside(engine!, onnx) });
     performance.mark('kiosk:engine-ready');
-    const runner = new DeviceRunner(classifier, engine!.choice);
+    const runner = new DeviceRunner(classifier, gate, engine!.choice);
     runner.warmupWhenIdle();
     return runner;
   }
@@ -60,10 +64,18 @@ export class DeviceRunner implements Runner {
     return { label: e.label, width: e.rgba.width, height: e.rgba.height, rgba: e.rgba.data };
   }
 
+  /** The gate's verdict; throws not_brain_mri (an ImageInputError) when it refuses, as the servers answer 422. */
+  private async admit(image: RawImage): Promise<GateResult> {
+    const verdict = await this.gate.check(image);
+    if (!verdict.accepted) throw notBrainMri(verdict);
+    return verdict;
+  }
+
   async classify(scan: Scan): Promise<KioskResult> {
     this.used = true;
     this.current = undefined;
     const t0 = performance.now();
+    const gate = await this.admit(scan.image);
     const inference = await this.classifier.infer(scan.image);
     this.current = { image: scan.image, inference };
     const ts = performance.now();
@@ -77,11 +89,12 @@ export class DeviceRunner implements Runner {
       reasons: inference.reasons,
       labels: this.classifier.manifest.labels,
       model: inference.model,
+      gate: { score: gate.score, model: gate.model },
       backend: this.backend,
       image: inference.image,
       overlay,
       elapsedMs: performance.now() - t0,
-      timings: { ...inference.timings, explain: explainMs },
+      timings: { gate: gate.ms, ...inference.timings, explain: explainMs },
     };
   }
 
@@ -90,9 +103,10 @@ export class DeviceRunner implements Runner {
     return this.overlay(scan.image, this.current.inference, label);
   }
 
-  /** Class probabilities only (no heatmap): for the slices of a series the screen does not show. */
-  async probabilities(image: RawImage): Promise<Record<string, number>> {
+  /** Class probabilities only (no heatmap), or undefined when the gate refuses the slice: for the slices of a series the screen does not show. */
+  async probabilities(image: RawImage): Promise<Record<string, number> | undefined> {
     this.used = true;
+    if (!(await this.gate.check(image)).accepted) return undefined;
     return (await this.classifier.infer(image)).probabilities;
   }
 

@@ -13,7 +13,8 @@ import { MAX_PIXELS, state, threshold } from './state.js';
 import { completeOfflineCache, onUpdate, registerServiceWorker } from './sw-client.js';
 import { isSeries } from './series.js';
 import { closeSeries, openSeriesFiles, wireSeries } from './series-view.js';
-import { $, applyOverlayControls, drawOverlay, explain, pct, refreshOfflineBadge, renderResult, resetView, setPhase, showError, ui } from './view.js';
+import { $, applyOverlayControls, drawOverlay, explain, pct, refreshOfflineBadge, renderResult, resetView, setPhase, showError, showRefusal, ui } from './view.js';
+import { ImageInputError } from '../core/errors.js';
 
 async function loadBundledManifest(): Promise<void> {
   try {
@@ -97,6 +98,11 @@ async function classifyFile(file: File): Promise<void> {
     ($('new-image') as HTMLButtonElement).focus({ preventScroll: true });
   } catch (error) {
     if (generation !== state.generation) return;
+    if (error instanceof ImageInputError && error.code === 'not_brain_mri') {
+      setPhase('refused');
+      showRefusal(error.message);
+      return;
+    }
     setPhase('error');
     showError(explain(error));
     if (!state.result) ui.placeholder.hidden = false;

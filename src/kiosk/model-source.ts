@@ -3,6 +3,8 @@ import { whenControlled } from './sw-client.js';
 
 export const MODEL_DIR = new URL('./model/', document.baseURI).href;
 export const MANIFEST_URL = `${MODEL_DIR}brain-mri-edge.manifest.json`;
+/** The input gate, shipped beside the classifier. */
+export const GATE_MANIFEST_URL = `${MODEL_DIR}brain-mri-gate.manifest.json`;
 
 export interface ModelFiles {
   manifest: unknown;
@@ -20,12 +22,13 @@ async function get(url: string): Promise<Response> {
   return response;
 }
 
-export async function fetchModelFiles(): Promise<ModelFiles> {
+/** A manifest and the .onnx it names (default: the classifier's). */
+export async function fetchModelFiles(manifestUrl = MANIFEST_URL): Promise<ModelFiles> {
   // On a first visit the service worker is still downloading these very files; waiting for it means they cross the network once.
   await whenControlled();
   performance.mark('kiosk:sw-controlled');
-  const manifest = (await (await get(MANIFEST_URL)).json()) as { model?: { file?: unknown } };
-  const file = typeof manifest.model?.file === 'string' ? manifest.model.file : 'brain-mri-edge.onnx';
-  const onnx = new Uint8Array(await (await get(new URL(file, MODEL_DIR).href)).arrayBuffer());
+  const manifest = (await (await get(manifestUrl)).json()) as { model?: { file?: unknown } };
+  if (typeof manifest.model?.file !== 'string') throw new Error(`${manifestUrl.slice(manifestUrl.lastIndexOf('/') + 1)} names no model file. Rebuild the kiosk (npm run build:kiosk).`);
+  const onnx = new Uint8Array(await (await get(new URL(manifest.model.file, MODEL_DIR).href)).arrayBuffer());
   return { manifest, onnx };
 }

@@ -72,10 +72,12 @@ async function loadOrt(choice: BackendChoice): Promise<OrtModule> {
 /** The shared onnxruntime-web engine, plus the backend choice the kiosk shows and how it got there. */
 export class OrtWebEngine extends OrtSessionEngine {
   readonly choice: BackendChoice;
+  readonly #ort: OrtModule;
 
   private constructor(ort: OrtModule, session: Ort.InferenceSession, choice: BackendChoice) {
     super(`onnxruntime-web/${choice.kind === 'webgpu' ? 'webgpu' : `wasm (${choice.threads} thread${choice.threads === 1 ? '' : 's'})`}`, ort.Tensor, session);
     this.choice = choice;
+    this.#ort = ort;
   }
 
   /**
@@ -95,6 +97,15 @@ export class OrtWebEngine extends OrtSessionEngine {
       performance.mark('kiosk:ort-initialised');
       return { choice, ort };
     })();
+  }
+
+  /**
+   * A second model (the input gate) on the CPU kernels of the ORT build `engine` loaded: for a model that small a WebGPU
+   * dispatch costs more than the whole run, and one GPU session is enough to keep alive.
+   */
+  static async onCpuBeside(engine: OrtWebEngine, model: Uint8Array): Promise<OrtWebEngine> {
+    const session = await engine.#ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    return new OrtWebEngine(engine.#ort, session, { ...engine.choice, kind: 'wasm', reason: `beside ${describeBackend(engine.choice)}` });
   }
 
   static async create(model: Uint8Array, preference: BackendPreference = 'auto', prepared?: Promise<{ choice: BackendChoice; ort: OrtModule }>): Promise<OrtWebEngine> {

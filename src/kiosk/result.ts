@@ -19,6 +19,8 @@ export interface KioskResult {
   reasons: readonly string[];
   labels: readonly string[];
   model: { name: string; version: string; sha256: string };
+  /** The input gate that accepted the scan (absent when the server runs without one). */
+  gate?: { score: number; model: { name: string; version: string; sha256: string } };
   /** The engine that produced the result, e.g. "onnxruntime-web/wasm (2 threads)" or the server's backend. */
   backend: string;
   image: { width: number; height: number };

@@ -6,7 +6,8 @@ import { DeviceRunner } from './device-runner.js';
 import type { Scan } from './result.js';
 import { openSeries, render, WINDOW_PRESETS, type Series } from './series.js';
 import { MAX_PIXELS, state } from './state.js';
-import { $, explain, pct, renderResult, setPhase, showError, ui } from './view.js';
+import { $, explain, pct, renderResult, setPhase, showError, showRefusal, ui } from './view.js';
+import { ImageInputError } from '../core/errors.js';
 
 interface SeriesRun {
   series: Series;
@@ -40,20 +41,26 @@ async function deviceRunner(): Promise<DeviceRunner> {
   return runner;
 }
 
+/** After every slice ran: the most suspicious slice among those the input gate accepted, and the counts. */
 function summarise(r: SeriesRun): void {
-  const done = r.results.filter(Boolean) as Record<string, number>[];
-  if (done.length < r.series.slices.length) return;
-  let most = 0;
-  r.results.forEach((p, i) => {
-    if (suspicion(p!) > suspicion(r.results[most]!)) most = i;
-  });
+  const n = r.series.slices.length;
+  const accepted = r.results.map((p, i) => [p, i] as const).filter((x): x is readonly [Record<string, number>, number] => x[0] !== undefined);
+  const refused = n - accepted.length;
+  const refusedText = refused ? ` ${refused} slice${refused === 1 ? '' : 's'} not classified: the input check says not a brain MRI slice.` : '';
+  if (!accepted.length) {
+    el.summary.textContent = `${n} slice${n === 1 ? '' : 's'} (${r.series.kind}).${refusedText}`;
+    el.summary.dataset.mostSuspicious = '0';
+    return;
+  }
+  let [most, mostIndex] = accepted[0];
+  for (const [p, i] of accepted) if (suspicion(p) > suspicion(most)) [most, mostIndex] = [p, i];
   const counts = new Map<string, number>();
-  for (const p of done) counts.set(top(p)[0], (counts.get(top(p)[0]) ?? 0) + 1);
-  const [label, p] = top(r.results[most]!);
+  for (const [p] of accepted) counts.set(top(p)[0], (counts.get(top(p)[0]) ?? 0) + 1);
+  const [label, p] = top(most);
   el.summary.textContent =
-    `${done.length} slice${done.length === 1 ? '' : 's'} (${r.series.kind}). Most suspicious: slice ${most + 1}, ${label} ${pct(p)}. ` +
-    `Predicted per slice: ${[...counts].map(([l, n]) => `${l} ${n}`).join(', ')}. Demonstration model, not a diagnosis.`;
-  el.summary.dataset.mostSuspicious = String(most);
+    `${n} slice${n === 1 ? '' : 's'} (${r.series.kind}). Most suspicious: slice ${mostIndex + 1}, ${label} ${pct(p)}. ` +
+    `Predicted per slice: ${[...counts].map(([l, c]) => `${l} ${c}`).join(', ')}.${refusedText} Demonstration model, not a diagnosis.`;
+  el.summary.dataset.mostSuspicious = String(mostIndex);
 }
 
 /** Shows slice `index` with its heatmap; the result panel follows it. */
@@ -74,7 +81,17 @@ async function showSlice(index: number, generation: number): Promise<void> {
   ui.drop.hidden = true;
   $('folder-button').hidden = true;
   ui.viewer.hidden = false;
-  const result = await runner.classify(scan);
+  let result;
+  try {
+    result = await runner.classify(scan);
+  } catch (error) {
+    if (!(error instanceof ImageInputError && error.code === 'not_brain_mri') || generation !== state.generation) throw error;
+    showRefusal(error.message);
+    const text = `Slice ${index + 1} of ${r.series.slices.length} (${item.name}): not classified, the input check says not a brain MRI slice`;
+    el.info.textContent = text;
+    el.slider.setAttribute('aria-valuetext', text);
+    return;
+  }
   if (generation !== state.generation) return;
   renderResult(result);
   r.results[index] = result.probabilities;

@@ -1,4 +1,5 @@
 // Server mode: sends the image to the API (POST /v1/classify, /v1/saliency) and shows the answer in the same view.
+import { ImageInputError, isInputErrorCode } from '../core/errors.js';
 import { decodePngPixels } from '../core/png.js';
 import type { KioskResult, Overlay, Runner, Scan } from './result.js';
 
@@ -60,14 +61,16 @@ export class ServerRunner implements Runner {
       throw new Error(`Cannot reach the server at ${this.host}. Check the network, or switch to "On this device" in settings.`);
     }
     if (!response.ok) {
-      let message = `the server answered ${response.status}`;
+      let body: { error?: { code?: string; message?: string } } = {};
       try {
-        const body = (await response.json()) as { error?: { message?: string } };
-        if (body.error?.message) message = `the server says: ${body.error.message}`;
+        body = (await response.json()) as typeof body;
       } catch {
         // Not our API's JSON error; keep the status.
       }
-      throw new Error(message.charAt(0).toUpperCase() + message.slice(1));
+      const { code, message } = body.error ?? {};
+      // The same refusals the device path gives (the input gate's included), with the server's words.
+      if (code && message && isInputErrorCode(code)) throw new ImageInputError(code, message);
+      throw new Error(message ? `The server says: ${message}` : `The server answered ${response.status}`);
     }
     return response;
   }

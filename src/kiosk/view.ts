@@ -24,6 +24,8 @@ export const ui = {
   busyText: $('busy-text'),
   error: $('error'),
   placeholder: $('placeholder'),
+  refused: $('refused'),
+  refusedText: $('refused-text'),
   placeholderMode: $('placeholder-mode'),
   result: $('result'),
   label: $('result-label'),
@@ -39,8 +41,8 @@ export const ui = {
 
 export const pct = (p: number): string => `${(p * 100).toFixed(1)}%`;
 
-export /** Visible to tests and to anyone debugging the kiosk: idle, loading, busy, result or error. */
-function setPhase(phase: 'loading' | 'idle' | 'busy' | 'result' | 'error', text?: string): void {
+/** Visible to tests and to anyone debugging the kiosk: idle, loading, busy, result, refused or error. */
+export function setPhase(phase: 'loading' | 'idle' | 'busy' | 'result' | 'error' | 'refused', text?: string): void {
   document.body.dataset.phase = phase;
   ui.busy.hidden = !(phase === 'busy' || phase === 'loading');
   if (text) ui.busyText.textContent = text;
@@ -49,6 +51,18 @@ function setPhase(phase: 'loading' | 'idle' | 'busy' | 'result' | 'error', text?
 export function showError(message: string | undefined): void {
   ui.error.hidden = !message;
   ui.error.textContent = message ?? '';
+}
+
+/** The input gate's refusal: its own screen, with no class, no bars and no heatmap. */
+export function showRefusal(message: string | undefined): void {
+  ui.refused.hidden = !message;
+  ui.refusedText.textContent = message ?? '';
+  if (!message) return;
+  state.result = undefined;
+  state.overlayLabel = undefined;
+  ui.result.hidden = true;
+  ui.placeholder.hidden = true;
+  clearCanvas(ui.overlay);
 }
 
 export function explain(error: unknown): string {
@@ -124,14 +138,16 @@ export function applyOverlayControls(): void {
 
 export function renderResult(result: KioskResult): void {
   state.result = result;
-  const uncertain = isUncertain(result.confidence, threshold());
+  const unfamiliar = result.reasons.includes('unfamiliar');
+  const uncertain = isUncertain(result.confidence, threshold()) || unfamiliar;
   ui.placeholder.hidden = true;
+  showRefusal(undefined);
   ui.result.hidden = false;
   ui.label.textContent = result.label;
   ui.confidence.textContent = pct(result.confidence);
   ui.uncertain.hidden = !uncertain;
-  ui.uncertain.textContent = 'Uncertain, refer for review';
-  ui.uncertain.title = `Confidence is under ${pct(threshold())}`;
+  ui.uncertain.textContent = unfamiliar ? 'Unfamiliar scan: unlike the training data. Refer for review' : 'Uncertain, refer for review';
+  ui.uncertain.title = unfamiliar ? 'The scan lies far from what the model was trained on, whatever its confidence' : `Confidence is under ${pct(threshold())}`;
   drawOverlay(result.overlay);
   renderBars(result);
   applyOverlayControls();
@@ -158,6 +174,7 @@ export function resetView(): void {
   ui.placeholder.hidden = false;
   ui.file.value = '';
   showError(undefined);
+  showRefusal(undefined);
   delete document.body.dataset.phase;
   setPhase('idle');
 }

@@ -12,6 +12,8 @@ const OUT = resolve(ROOT, process.env.KIOSK_OUT_DIR ?? 'dist/kiosk');
 const ORT_DIST = resolve(ROOT, 'node_modules/onnxruntime-web/dist');
 const MODEL_DIR = resolve(ROOT, process.env.KIOSK_MODEL_DIR ?? 'model');
 const MANIFEST = 'brain-mri-edge.manifest.json';
+/** The input gate ships beside the classifier (src/kiosk/model-source.ts fetches both). */
+const GATE_MANIFEST = 'brain-mri-gate.manifest.json';
 
 /** The ORT files the kiosk can load. WASM is precached; the WebGPU (JSPI) build is cached when first used. */
 export const ORT_FILES = {
@@ -34,8 +36,8 @@ const ISOLATION_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-function readModel(): { manifestText: string; onnxFile: string; version: string } {
-  const manifestPath = join(MODEL_DIR, MANIFEST);
+function readModel(name = MANIFEST): { manifestText: string; onnxFile: string; version: string } {
+  const manifestPath = join(MODEL_DIR, name);
   if (!existsSync(manifestPath)) {
     throw new Error(`kiosk build: ${relative(ROOT, manifestPath)} is missing. Export the model first (see model/MANIFEST.md), then run npm run build:kiosk again.`);
   }
@@ -60,11 +62,13 @@ const revisionOf = (bytes: Uint8Array | string) => createHash('sha256').update(b
 /** Copies ORT and the model into the bundle, then writes sw.js with every file's revision so updates replace exactly what changed. */
 function kioskAssets(): Plugin {
   let model: ReturnType<typeof readModel>;
+  let gate: ReturnType<typeof readModel>;
   return {
     name: 'kiosk-assets',
     apply: 'build',
     buildStart() {
       model = readModel();
+      gate = readModel(GATE_MANIFEST);
     },
     generateBundle() {
       for (const file of [...ORT_FILES.wasm, ...ORT_FILES.webgpu]) {
@@ -73,6 +77,8 @@ function kioskAssets(): Plugin {
       for (const [fileName, path] of Object.entries(DOCS_FILES)) this.emitFile({ type: 'asset', fileName, source: readFileSync(path) });
       this.emitFile({ type: 'asset', fileName: `model/${MANIFEST}`, source: model.manifestText });
       this.emitFile({ type: 'asset', fileName: `model/${model.onnxFile}`, source: readFileSync(join(MODEL_DIR, model.onnxFile)) });
+      this.emitFile({ type: 'asset', fileName: `model/${GATE_MANIFEST}`, source: gate.manifestText });
+      this.emitFile({ type: 'asset', fileName: `model/${gate.onnxFile}`, source: readFileSync(join(MODEL_DIR, gate.onnxFile)) });
     },
     async closeBundle() {
       // Runs after every file is on disk, so the revisions are of the bytes actually served.

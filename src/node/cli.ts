@@ -22,7 +22,9 @@ const USAGE = `Usage:
 Classifies brain MRI slices (JPEG, PNG, DICOM, NIfTI .nii/.nii.gz; WebP, TIFF, GIF) as glioma, meningioma, normal or pituitary.
 A folder is read as one series: one row per file, DICOM files in slice order. --frame picks a DICOM frame (1-based,
 default the middle one), --plane/--slice a NIfTI slice (0-based, default the axial slice through the middle of the
-head), --window the VOI window. --heatmap DIR writes <name>.<view>.png for each image. Exit code 1 when any file fails.
+head), --window the VOI window. --heatmap DIR writes <name>.<view>.png for each image. An input check runs first: a file
+that is not a brain MRI slice gets a REFUSED row (GATE=off skips the check; research use only). Exit code 1 when any
+file fails or is refused.
 Demonstration model: NOT for diagnosis.`;
 
 interface Row {
@@ -30,6 +32,10 @@ interface Row {
   ok: boolean;
   result?: Inference;
   input?: InputSource;
+  /** The input gate's score: the score it accepted, or the score of a refusal. */
+  gateScore?: number;
+  /** The input gate said this is not a brain MRI slice. */
+  refused?: boolean;
   heatmap?: string;
   error?: string;
 }
@@ -45,7 +51,9 @@ function table(rows: Row[], labels: readonly string[]): string {
           ...labels.map((l) => r.result!.probabilities[l].toFixed(3)),
           [r.result.uncertain ? `uncertain (${r.result.reasons.join(', ').replace(/_/g, ' ')}): refer for review` : '', r.heatmap ? `-> ${r.heatmap}` : ''].filter(Boolean).join(' '),
         ]
-      : [r.file, 'FAILED', '', ...labels.map(() => ''), r.error ?? ''],
+      : r.refused
+        ? [r.file, 'REFUSED', '', ...labels.map(() => ''), `not a brain MRI slice (input check score ${r.gateScore?.toFixed(3)})`]
+        : [r.file, 'FAILED', '', ...labels.map(() => ''), r.error ?? ''],
   );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
@@ -83,9 +91,12 @@ async function classifyCommand(argv: string[]): Promise<number> {
     manifestPath: values.model ?? process.env.MODEL,
     provider: values.provider as Provider,
     intraOpThreads: 0,
+    // As on the server: GATE=off (research use only) classifies whatever it is given.
+    gate: process.env.GATE === 'off' ? false : process.env.GATE_MODEL,
     warn: (m) => process.stderr.write(`brain-mri: ${m}\n`),
   });
   const { classifier } = service;
+  if (!service.gate) process.stderr.write('brain-mri: GATE=off: the input check is off, so anything gets a class (research use only)\n');
   if (values.heatmap) await mkdir(values.heatmap, { recursive: true });
   const bar =
     files.length > 1 && process.stderr.isTTY && !values.json
@@ -103,15 +114,19 @@ async function classifyCommand(argv: string[]): Promise<number> {
         const code = (err as NodeJS.ErrnoException).code;
         throw new Error(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`);
       }
-      const { input, inference } = await analyse(service, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { maxPixels: DEFAULT_MAX_PIXELS, params });
+      const { input, gate, inference } = await analyse(service, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { maxPixels: DEFAULT_MAX_PIXELS, params });
       let heatmap: string | undefined;
       if (values.heatmap) {
         const explanation = await classifier.explain(inference, input.image, { view });
         heatmap = join(values.heatmap, `${basename(file, extname(file))}.${view}.png`);
         await writeFile(heatmap, await encodePngSharp(explanation.rgba));
       }
-      rows.push({ file, ok: true, result: inference, input: input.source, heatmap });
+      rows.push({ file, ok: true, result: inference, input: input.source, gateScore: gate?.score, heatmap });
     } catch (err) {
+      if (err instanceof ImageInputError && err.code === 'not_brain_mri') {
+        rows.push({ file, ok: false, refused: true, gateScore: Number(err.details?.score), error: `${err.code}: ${err.message}` });
+        continue;
+      }
       const reason = err instanceof ImageInputError ? `${err.code}: ${err.message}` : (err as Error).message;
       rows.push({ file, ok: false, error: reason });
     }
@@ -131,10 +146,13 @@ async function classifyCommand(argv: string[]): Promise<number> {
             probabilities: r.result.probabilities,
             model: r.result.model,
             input: r.input,
+            gate: r.gateScore === undefined ? null : { score: r.gateScore },
             timings: r.result.timings,
             ...(r.heatmap ? { heatmap: r.heatmap } : {}),
           }
-        : { file: r.file, ok: false, error: r.error },
+        : r.refused
+          ? { file: r.file, ok: false, refused: true, code: 'not_brain_mri', gate: { score: r.gateScore }, error: r.error }
+          : { file: r.file, ok: false, error: r.error },
     );
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } else {
@@ -142,9 +160,13 @@ async function classifyCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${classifier.manifest.notice}\n`);
   }
   await service.release();
-  const failed = rows.filter((r) => !r.ok).length;
-  if (failed && !values.json) process.stderr.write(`brain-mri: ${failed} of ${rows.length} file(s) failed\n`);
-  return failed ? 1 : 0;
+  const refused = rows.filter((r) => r.refused).length;
+  const failed = rows.filter((r) => !r.ok && !r.refused).length;
+  if (!values.json) {
+    if (refused) process.stderr.write(`brain-mri: ${refused} of ${rows.length} file(s) refused: not a brain MRI slice\n`);
+    if (failed) process.stderr.write(`brain-mri: ${failed} of ${rows.length} file(s) failed\n`);
+  }
+  return refused || failed ? 1 : 0;
 }
 
 class UsageError extends Error {}

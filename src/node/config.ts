@@ -11,6 +11,8 @@ const envSchema = z.object({
   PORT: int(0).max(65535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   MODEL: z.string().min(1).optional(),
+  /** The input gate's manifest; default the bundled one. */
+  GATE_MODEL: z.string().min(1).optional(),
   /** Execution provider: cpu (default), webgpu or cuda; a missing one falls back to cpu with one log line. */
   ORT_PROVIDER: z.enum(PROVIDERS as [string, ...string[]]).default('cpu'),
   ORT_INTRA_OP_THREADS: int(0).default(2),

@@ -24,7 +24,7 @@ const scan = async (w = 200, h = 160): Promise<Uint8Array> =>
 
 describe('Node service on tiny models', () => {
   it('infers once and renders any class as a CAM overlay at the input size', async () => {
-    const service = await loadNodeService({ manifestPath: join(testdata, 'tiny-cam.manifest.json') });
+    const service = await loadNodeService({ manifestPath: join(testdata, 'tiny-cam.manifest.json'), gate: false });
     const { classifier } = service;
     expect(classifier.saliencyMethod).toBe('cam');
     expect(classifier.backend).toBe('onnxruntime-node/cpu');
@@ -44,7 +44,7 @@ describe('Node service on tiny models', () => {
   });
 
   it('falls back to occlusion sensitivity for a model without cam, and marks it', async () => {
-    const service = await loadNodeService({ manifestPath: join(testdata, 'tiny-nocam.manifest.json') });
+    const service = await loadNodeService({ manifestPath: join(testdata, 'tiny-nocam.manifest.json'), gate: false });
     const { classifier } = service;
     expect(classifier.saliencyMethod).toBe('occlusion');
     const { input, inference } = await analyse(service, await scan(), LIMITS);
@@ -61,7 +61,7 @@ describe('Node service on tiny models', () => {
   });
 
   it('maps bad bytes to input errors', async () => {
-    const service = await loadNodeService({ manifestPath: join(testdata, 'tiny-cam.manifest.json') });
+    const service = await loadNodeService({ manifestPath: join(testdata, 'tiny-cam.manifest.json'), gate: false });
     const codes = async (bytes: Uint8Array) => ((await analyse(service, bytes, LIMITS).catch((e: unknown) => e)) as ImageInputError).code;
     expect(await codes(new Uint8Array(0))).toBe('empty_body');
     expect(await codes(new TextEncoder().encode('hello, I am text'))).toBe('not_an_image');
@@ -81,7 +81,7 @@ describe('Node service on tiny models', () => {
   });
 
   it('keeps 16-bit PNG depth through decoding', async () => {
-    const service = await loadNodeService({ manifestPath: join(testdata, 'tiny-cam.manifest.json') });
+    const service = await loadNodeService({ manifestPath: join(testdata, 'tiny-cam.manifest.json'), gate: false });
     const raw = new Uint16Array(64 * 64).map((_, i) => (i * 17) % 65536);
     const { input, inference } = await analyse(service, new Uint8Array(encode({ width: 64, height: 64, data: raw, channels: 1, depth: 16 })), LIMITS);
     expect(input.image.bitDepth).toBe(16);

@@ -3,17 +3,20 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Classifier } from '../core/classifier.js';
 import { coreDecoders, createInputDecoder } from '../core/decoders/index.js';
+import { loadGate, type Gate } from '../core/gate.js';
 import { loadClassifier } from '../core/load-classifier.js';
 import { ModelLoadError } from '../core/model-loader.js';
 import { createService, type Service } from '../core/service.js';
 import { createOrtEngine, type OrtEngineOptions } from './ort-engine.js';
-import { DEFAULT_MANIFEST } from './paths.js';
+import { DEFAULT_GATE_MANIFEST, DEFAULT_MANIFEST } from './paths.js';
 import { sharpFormatDecoders } from './sharp-formats.js';
 import { nodeWasmModules } from './wasm-modules.js';
 
 export interface NodeModelOptions extends OrtEngineOptions {
   /** Path of the manifest JSON; default the bundled demo model. */
   manifestPath?: string;
+  /** The input gate's manifest path (default the bundled gate), or false for no gate (GATE=off). */
+  gate?: string | false;
 }
 
 async function readOrExplain(path: string, what: string): Promise<Buffer> {
@@ -50,6 +53,15 @@ export function nodeInputDecoder() {
   return createInputDecoder(coreDecoders(nodeWasmModules), sharpFormatDecoders());
 }
 
+export async function loadNodeGate(options: NodeModelOptions & { gatePath?: string } = {}): Promise<Gate> {
+  const files = await readModelFiles(resolve(options.gatePath ?? DEFAULT_GATE_MANIFEST));
+  return loadGate({ ...files, createEngine: (bytes) => createOrtEngine(bytes, { ...options, intraOpThreads: 1 }) });
+}
+
 export async function loadNodeService(options: NodeModelOptions = {}): Promise<Service> {
-  return createService({ decoder: nodeInputDecoder(), classifier: await loadNodeClassifier(options) });
+  const [classifier, gate] = await Promise.all([
+    loadNodeClassifier(options),
+    options.gate === false ? undefined : loadNodeGate({ ...options, gatePath: options.gate }),
+  ]);
+  return createService({ decoder: nodeInputDecoder(), classifier, gate });
 }

@@ -15,4 +15,5 @@ function findRoot(): string {
 
 export const PACKAGE_ROOT = findRoot();
 export const DEFAULT_MANIFEST = join(PACKAGE_ROOT, 'model', 'brain-mri-edge.manifest.json');
+export const DEFAULT_GATE_MANIFEST = join(PACKAGE_ROOT, 'model', 'brain-mri-gate.manifest.json');
 export const KIOSK_DIR = join(PACKAGE_ROOT, 'dist', 'kiosk');

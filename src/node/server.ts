@@ -23,6 +23,7 @@ export async function main(): Promise<void> {
     () =>
       loadNodeService({
         manifestPath: config.MODEL,
+        gate: config.app.gate ? config.GATE_MODEL : false,
         provider: config.ORT_PROVIDER as Provider,
         intraOpThreads: config.ORT_INTRA_OP_THREADS,
         interOpThreads: config.ORT_INTER_OP_THREADS,

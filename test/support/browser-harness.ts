@@ -156,7 +156,7 @@ export interface ShownResult {
 export async function waitForEngine(page: Page, timeout = 60_000): Promise<string> {
   await page.waitForFunction(() => document.body.dataset.phase && document.body.dataset.phase !== 'loading', null, { timeout });
   const phase = await page.evaluate(() => document.body.dataset.phase);
-  if (phase === 'error') throw new Error(`kiosk error: ${await page.textContent('#error')}`);
+  if (phase === 'error' || phase === 'refused') throw new Error(`kiosk ${phase}: ${await page.textContent(phase === 'error' ? '#error' : '#refused')}`);
   return (await page.textContent('#badge-engine')) ?? '';
 }
 
@@ -166,13 +166,13 @@ export async function classifyInPage(page: Page, file: string, timeout = 60_000)
     document.body.dataset.phase = 'submitted';
   });
   await page.setInputFiles('#file', file);
-  await page.waitForFunction(() => ['result', 'error'].includes(document.body.dataset.phase ?? ''), null, { timeout });
+  await page.waitForFunction(() => ['result', 'error', 'refused'].includes(document.body.dataset.phase ?? ''), null, { timeout });
   return readShownResult(page);
 }
 
 export async function readShownResult(page: Page): Promise<ShownResult> {
   const phase = await page.evaluate(() => document.body.dataset.phase);
-  if (phase === 'error') throw new Error(`kiosk error: ${await page.textContent('#error')}`);
+  if (phase === 'error' || phase === 'refused') throw new Error(`kiosk ${phase}: ${await page.textContent(phase === 'error' ? '#error' : '#refused')}`);
   return page.evaluate(() => {
     const probabilities: Record<string, number> = {};
     for (const row of document.querySelectorAll<HTMLElement>('#bars .bar')) {

@@ -10,12 +10,15 @@ export interface SliceLimits {
   maxDecodedBytes?: number;
 }
 
-/** `service` is a getter, so a lazily loaded model works; refusals (not MR, undecodable, ...) are recorded, not retried. */
+/**
+ * `service` is a getter, so a lazily loaded model works. Refusals (not MR, not a brain MRI by the input gate,
+ * undecodable, ...) are recorded, not retried, and get no SR: there is no classification to report.
+ */
 export function createSliceAnalyser(service: () => Promise<Service>, limits: SliceLimits): Analyse {
   return async (bytes) => {
     const s = await service();
     try {
-      const { input, inference } = await analyseBytes(s, bytes, limits);
+      const { input, gate, inference } = await analyseBytes(s, bytes, limits);
       const overlay = await s.classifier.explain(inference, input.image, { view: 'overlay' });
       return {
         result: {
@@ -25,6 +28,7 @@ export function createSliceAnalyser(service: () => Promise<Service>, limits: Sli
           reasons: inference.reasons,
           probabilities: inference.probabilities,
           ...(inference.familiarity ? { familiarity: inference.familiarity } : {}),
+          ...(gate ? { gate: { accepted: gate.accepted, score: gate.score, model: gate.model } } : {}),
           model: inference.model,
         },
         overlay: { rgba: overlay.rgba.data, width: overlay.rgba.width, height: overlay.rgba.height },
