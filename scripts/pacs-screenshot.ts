@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { nodeInputDecoder } from '../src/node/load-service.js';
-import { makeMrSlice, testStudyIds } from '../test/support/mr-dicom.js';
+import { makeMrSlice, testStudyIds } from './mr-dicom.js';
 import { freePort, startOrthanc } from '../test/support/orthanc.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;

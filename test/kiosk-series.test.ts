@@ -96,4 +96,44 @@ describe('kiosk series view', () => {
     });
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
   }, 240_000);
+
+  it('saves the slice on screen as DICOM: an SR and an overlay in the scan\'s study, valid for dciodvfy, with the shown result', async () => {
+    const page = await (await kioskContext(browser)).newPage();
+    await page.goto(`${server.url}/`);
+    await waitForEngine(page);
+    await page.setInputFiles('#folder', dir);
+    await page.waitForFunction(() => document.body.dataset.phase === 'result' && !document.getElementById('series')!.hidden, undefined, { timeout: 120_000 });
+    const shown = await sliceResult(page);
+    expect(await page.isVisible('#save-dicom')).toBe(true);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const [download] = await Promise.all([
+      page.waitForEvent('download').catch(async (e: Error) => {
+        throw new Error(`${e.message}; the page said: ${(await page.textContent('#error')) ?? ''} ${errors.join(' | ')}`);
+      }),
+      page.click('#save-dicom'),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^brain-mri-result-.*\.zip$/);
+    const { unzipSync } = await import('fflate');
+    const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    expect(Object.keys(files).sort()).toEqual(['OVERLAY_SC.dcm', 'RESULT_SR.dcm']);
+    const { dciodvfy } = await import('./support/dciodvfy.js');
+    for (const [name, bytes] of Object.entries(files)) expect(dciodvfy(bytes).errors, name).toEqual([]);
+    const dcmjs = (await import('dcmjs')).default;
+    const read = (bytes: Uint8Array) => {
+      const dict = dcmjs.data.DicomMessage.readFile(bytes.slice().buffer);
+      return dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict) as Record<string, unknown>;
+    };
+    const source = read(new Uint8Array(readFileSync(join(dir, NAMES[shown.index]))));
+    const sr = read(files['RESULT_SR.dcm']);
+    const sc = read(files['OVERLAY_SC.dcm']);
+    expect(sr.StudyInstanceUID).toBe(source.StudyInstanceUID);
+    expect(sc.StudyInstanceUID).toBe(source.StudyInstanceUID);
+    expect(sr.Modality).toBe('SR');
+    expect(JSON.stringify(sr.ContentSequence)).toContain(shown.label);
+    expect(JSON.stringify(sr)).toMatch(/not for diagnosis/i);
+    expect([sc.Rows, sc.Columns]).toEqual([source.Rows, source.Columns]);
+    await page.context().close();
+  }, 240_000);
 });

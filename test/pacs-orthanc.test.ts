@@ -20,7 +20,7 @@ import { registerPacsRoutes } from '../src/node/pacs/routes.js';
 import { openStateStore, type StateStore } from '../src/node/pacs/state-store.js';
 import { createPacsWatcher, type PacsEvent, type PacsWatcher } from '../src/node/pacs/watcher.js';
 import { dciodvfy } from './support/dciodvfy.js';
-import { makeMrSlice, testStudyIds, type MrSliceIds } from './support/mr-dicom.js';
+import { makeMrSlice, testStudyIds, type MrSliceIds } from '../scripts/mr-dicom.js';
 import { startOrthanc, type TestOrthanc } from './support/orthanc.js';
 
 const FIXTURES = ['glioma-1.jpg', 'meningioma-1.jpg', 'normal-1.jpg', 'pituitary-1.jpg'];

@@ -13,7 +13,8 @@ import { MAX_PIXELS, state, threshold } from './state.js';
 import { completeOfflineCache, onUpdate, registerServiceWorker } from './sw-client.js';
 import { isSeries } from './series.js';
 import { closeSeries, openSeriesFiles, wireSeries } from './series-view.js';
-import { $, applyOverlayControls, drawOverlay, explain, pct, refreshOfflineBadge, renderResult, resetView, setPhase, showError, showRefusal, ui } from './view.js';
+import { $, applyOverlayControls, drawOverlay, explain, pct, refreshOfflineBadge, renderResult, resetView, reviewOf, setPhase, showError, showRefusal, ui } from './view.js';
+import { saveAsDicom } from './save-dicom.js';
 import { ImageInputError } from '../core/errors.js';
 
 async function loadBundledManifest(): Promise<void> {
@@ -211,6 +212,15 @@ function wire(): void {
   $('save').addEventListener('click', () => {
     const input = reportInput();
     if (input) void saveReportImage(input).catch((e) => showError(explain(e)));
+  });
+  $('save-dicom').addEventListener('click', () => {
+    const { scan, result } = state;
+    if (!scan || !result) return;
+    const { uncertain, reasons } = reviewOf(result);
+    void saveAsDicom(scan, result, uncertain, reasons).then(
+      (name) => ($('save-dicom').dataset.saved = name),
+      (e: unknown) => showError(`The DICOM files could not be written: ${explain(e)}`),
+    );
   });
   $('open-settings').addEventListener('click', openSettings);
   ui.settings.addEventListener('close', () => {

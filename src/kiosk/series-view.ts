@@ -73,7 +73,7 @@ async function showSlice(index: number, generation: number): Promise<void> {
   const rendered = render(await item.load(), r.window);
   if (generation !== state.generation) return;
   r.shown = rendered.window;
-  const scan: Scan = { bytes: new Uint8Array(0), mediaType: 'application/dicom', image: rendered.image };
+  const scan: Scan = { bytes: item.dicom ?? new Uint8Array(0), mediaType: 'application/dicom', image: rendered.image };
   state.scan = scan;
   state.overlayLabel = undefined;
   clearCanvas(ui.overlay);

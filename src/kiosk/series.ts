@@ -14,6 +14,8 @@ export interface SeriesSlice {
   /** What the scrubber says: "IM0003.dcm", "IM0003.dcm frame 2", "axial 90". */
   name: string;
   load(): Promise<Slice>;
+  /** The DICOM file the slice is in, for "Save as DICOM" (results go into its study). */
+  dicom?: Uint8Array;
 }
 
 export interface Series {
@@ -51,7 +53,7 @@ export async function openSeries(files: File[], maxPixels: number): Promise<Seri
         if (scan.seriesUid) series.add(scan.seriesUid);
         kind ||= `DICOM, ${scan.transferSyntax.name}`;
         for (let frame = 1; frame <= scan.frames; frame++) {
-          slices.push({ name: scan.frames > 1 ? `${item.name} frame ${frame}` : item.name, load: () => scan.slice(frame) });
+          slices.push({ name: scan.frames > 1 ? `${item.name} frame ${frame}` : item.name, load: () => scan.slice(frame), dicom: item.bytes });
         }
       } else if (format === 'nifti') {
         const volume = openNifti(item.bytes, { maxPixels });

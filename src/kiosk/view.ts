@@ -1,6 +1,7 @@
 // Kiosk view: the page's elements and everything that paints them (phase, errors, result, bars, heatmap, offline badge).
 import { ImageInputError } from '../core/errors.js';
 import { isUncertain } from '../core/postprocess.js';
+import { canSaveAsDicom } from './save-dicom.js';
 import { clearCanvas, drawRgba } from './canvas.js';
 import { DeviceRunner } from './device-runner.js';
 import type { KioskResult, Overlay } from './result.js';
@@ -136,8 +137,16 @@ export function applyOverlayControls(): void {
   ui.opacity.setAttribute('aria-valuetext', `${ui.opacity.value} percent`);
 }
 
+/** What the screen says about review, for the report and the DICOM SR: the model's reasons plus the kiosk's threshold. */
+export function reviewOf(result: KioskResult): { uncertain: boolean; reasons: string[] } {
+  const reasons = result.reasons.filter((r) => r !== 'low_confidence');
+  if (isUncertain(result.confidence, threshold())) reasons.unshift('low_confidence');
+  return { uncertain: reasons.length > 0, reasons };
+}
+
 export function renderResult(result: KioskResult): void {
   state.result = result;
+  $('save-dicom').hidden = !canSaveAsDicom(state.scan);
   const unfamiliar = result.reasons.includes('unfamiliar');
   const uncertain = isUncertain(result.confidence, threshold()) || unfamiliar;
   ui.placeholder.hidden = true;

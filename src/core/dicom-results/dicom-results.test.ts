@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { describe, expect, it } from 'vitest';
 import { dciodvfy } from '../../../test/support/dciodvfy.js';
-import { makeMrSlice, testStudyIds } from '../../../test/support/mr-dicom.js';
+import { makeMrSlice, testStudyIds } from '../../../scripts/mr-dicom.js';
 import {
   buildOverlaySc,
   buildResultSr,
