@@ -69,19 +69,21 @@ async function main(): Promise<void> {
   const { bundle } = await import(new URL('../bin/build.mjs', import.meta.url).href);
   await bundle({ quiet: true });
 
-  const post = async (base: string, path: string): Promise<Response> => {
-    const res = await fetch(base + path, { method: 'POST', body: image, headers: { 'content-type': 'image/jpeg' } });
+  const { benchMrDicom } = await import('./mr-dicom.js');
+  const dicom = await benchMrDicom();
+  const post = async (base: string, path: string, body: Uint8Array = image, type = 'image/jpeg'): Promise<Response> => {
+    const res = await fetch(base + path, { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers: { 'content-type': type } });
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
     return res;
   };
-  const series = async (base: string, path: string, n: number, each?: (json: Record<string, unknown>) => void): Promise<number[]> => {
+  const series = async (base: string, path: string, n: number, each?: (json: Record<string, unknown>) => void, upload?: Uint8Array, type?: string): Promise<number[]> => {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const t = performance.now();
-      const res = await post(base, path);
-      const body = await res.text();
+      const res = await post(base, path, upload, type);
+      const text = await res.text();
       out.push(performance.now() - t);
-      if (each) each(JSON.parse(body));
+      if (each) each(JSON.parse(text));
     }
     return out;
   };
@@ -115,6 +117,11 @@ async function main(): Promise<void> {
   };
   const classify = await series(svc.base, '/v1/classify', N, record);
   const overlay = await series(svc.base, '/v1/classify?saliency=overlay', N_OVERLAY, record);
+  for (let i = 0; i < 20; i++) await (await post(svc.base, '/v1/classify', dicom, 'application/dicom')).arrayBuffer();
+  const dicomStages: Record<string, number[]> = {};
+  const dicomClassify = await series(svc.base, '/v1/classify', N, (json) => {
+    for (const [k, v] of Object.entries(json.timings as Record<string, number>)) (dicomStages[k] ??= []).push(v);
+  }, dicom, 'application/dicom');
   const cpu0 = cpuSeconds(svc.child.pid!);
   const t0 = performance.now();
   const rps = await throughput(svc.base, '/v1/classify');
@@ -129,6 +136,13 @@ async function main(): Promise<void> {
     ['classify p50', `${median(classify).toFixed(2)} ms`, ratio(median(classify)), '<= 2x echo'],
     ['classify p95', `${pct(classify, 95).toFixed(2)} ms`, ratio(pct(classify, 95)), ''],
     ['classify + overlay p50', `${median(overlay).toFixed(2)} ms`, ratio(median(overlay)), '<= 4x echo'],
+    [
+      `classify p50, ${(dicom.length / 1024).toFixed(0)} KiB 512x512 16-bit MR DICOM`,
+      `${median(dicomClassify).toFixed(2)} ms`,
+      `${(median(dicomClassify) - median(classify)).toFixed(2)} ms above the JPEG`,
+      '<= 1.5 ms above the JPEG',
+    ],
+    ['input gate per request (server timing, median)', `${median(stages.gate ?? [NaN]).toFixed(3)} ms`, '', '<= 1 ms'],
     [`throughput, classify, c=${CONCURRENCY}`, `${rps.toFixed(0)} req/s`, `${(rps / echoRps).toFixed(2)} of echo's ${echoRps.toFixed(0)}`, '>= 300 req/s'],
     ['server CPU per classify under load', `${cpuPerRequest.toFixed(2)} ms`, '', ''],
     ['process start -> ready', `${svc.readyMs.toFixed(0)} ms`, '', '<= 500 ms'],
@@ -142,6 +156,9 @@ async function main(): Promise<void> {
   console.log('\nServer-side stage medians (ms, from the responses\' timings; classify and overlay requests together):');
   console.log('| ' + Object.keys(stages).join(' | ') + ' |\n|' + Object.keys(stages).map(() => ' --- |').join(''));
   console.log('| ' + Object.values(stages).map((v) => median(v).toFixed(3)).join(' | ') + ' |');
+  console.log('\nThe same for the DICOM requests:');
+  console.log('| ' + Object.keys(dicomStages).join(' | ') + ' |\n|' + Object.keys(dicomStages).map(() => ' --- |').join(''));
+  console.log('| ' + Object.values(dicomStages).map((v) => median(v).toFixed(3)).join(' | ') + ' |');
 }
 
 await main();
