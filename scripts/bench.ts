@@ -2,9 +2,9 @@
 // upload, same client): latency per route, throughput, the server's own stage split, start-up and peak RSS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = process.env.BENCH_IMAGE ?? 'test/fixtures/images/glioma-1.jpg';
@@ -13,14 +13,6 @@ const N_OVERLAY = Number(process.env.BENCH_N_OVERLAY ?? 200);
 const CONCURRENCY = 8;
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 const sorted = (v: number[]): number[] => [...v].sort((a, b) => a - b);
 const pct = (v: number[], p: number): number => sorted(v)[Math.min(v.length - 1, Math.floor((p / 100) * v.length))];

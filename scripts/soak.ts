@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
 import { zlibSync } from 'fflate';
 import sharp from 'sharp';
 import { pngContainer } from '../src/core/png.js';
@@ -14,14 +14,6 @@ const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 300);
 const IDLE_SECONDS = Number(process.env.SOAK_IDLE_SECONDS ?? 60);
 const image = new Uint8Array(readFileSync(new URL('../test/fixtures/images/glioma-1.jpg', import.meta.url)));
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 const pct = (v: number[], p: number): number => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor((p / 100) * v.length))] ?? NaN;

@@ -11,8 +11,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 let child: ChildProcess | undefined;
 let logs = '';
 
-async function startServer(env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node/server.ts'], {
+/** Starts the server (by default from source; `command` runs it another way, e.g. `npm start`) and waits for its port. */
+async function startServer(
+  env: Record<string, string> = {},
+  command: [string, ...string[]] = [process.execPath, '--import', 'tsx', 'src/node/server.ts'],
+): Promise<{ child: ChildProcess; base: string; output: () => string }> {
+  const proc = spawn(command[0], command.slice(1), {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -20,7 +24,7 @@ async function startServer(env: Record<string, string> = {}): Promise<{ child: C
   // Each server's own output decides its port; `logs` keeps everything for the log-line test.
   let own = '';
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not listen in 20 s:\n${own}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not listen in 60 s:\n${own}`)), 60_000);
     proc.stdout!.on('data', (d: Buffer) => {
       own += d.toString();
       logs += d.toString();
@@ -33,7 +37,7 @@ async function startServer(env: Record<string, string> = {}): Promise<{ child: C
     proc.stderr!.on('data', (d: Buffer) => (own += d.toString()));
     proc.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${own}`)));
   });
-  return { child: proc, base };
+  return { child: proc, base, output: () => own };
 }
 
 afterAll(() => {
@@ -109,25 +113,12 @@ describe('Node server process', () => {
   });
 
   it('`npm start` passes SIGTERM on: the server stops with npm, leaving no process behind', async () => {
-    const proc = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`npm start did not listen in 60 s:\n${out}`)), 60_000);
-      proc.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /"port":(\d+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(`http://127.0.0.1:${m[1]}`);
-        }
-      });
-      proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    });
+    const { child: proc, base, output } = await startServer({}, ['npm', 'start', '--silent']);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(out).toMatch(/"msg":"stopped"/);
+    expect(output()).toMatch(/"msg":"stopped"/);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   }, 90_000);
 

@@ -1,5 +1,6 @@
 // Gets the image bytes out of a request: multipart field `file` or a raw body with an image content type.
 import { getMultipartBoundary, MultipartParseError, parseMultipart } from '@remix-run/multipart-parser';
+import { concatBytes } from '../core/bytes.js';
 import { ImageInputError } from '../core/errors.js';
 
 const RAW_TYPES = /^(image\/[a-z0-9.+-]+|application\/octet-stream|application\/dicom)$/;
@@ -57,14 +58,7 @@ async function readLimited(req: Request, { maxBytes, reserve, signal }: ReadOpti
     await reader.cancel().catch(() => undefined);
     throw error;
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 function tooLarge(bytes: number, maxBytes: number): ImageInputError {

@@ -1,6 +1,7 @@
 // PNG encoding for saliency images: a minimal RGB writer over fflate's deflate, runnable in Node, Workers and browsers.
 import { decode } from 'fast-png';
 import { zlibSync } from 'fflate';
+import { concatBytes } from './bytes.js';
 
 // Written here rather than with fast-png's encoder: for a 512x512 overlay fast-png took ~64 ms, this (RGB, "Sub" filter,
 // deflate level 1) ~20 ms with half the output size; the container itself is four fixed chunks.
@@ -61,14 +62,7 @@ export function pngContainer(width: number, height: number, depth: number, colou
   v.setUint32(0, width);
   v.setUint32(4, height);
   ihdr.set([depth, colourType, 0, 0, 0], 8);
-  const parts = [Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes([Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
 }
 
 /** Decodes a PNG to its pixels (tests and round trips). */

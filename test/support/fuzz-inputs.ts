@@ -1,5 +1,6 @@
 // Deterministic hostile inputs for the fuzz suite: generated from a seed in the test, never stored.
 import { zlibSync } from 'fflate';
+import { concatBytes } from '../../src/core/bytes.js';
 import { pngContainer } from '../../src/core/png.js';
 import { fixtureBytes, loadFixtures } from '../http-suite.js';
 
@@ -77,13 +78,7 @@ function multipart(parts: { name: string; filename?: string; type?: string; body
     chunks.push(p.body, ascii('\r\n'));
   }
   chunks.push(ascii(`--${boundary}--\r\n`));
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** `perCategory` cases in each of the categories below, from `seed`. */

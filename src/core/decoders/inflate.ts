@@ -1,5 +1,6 @@
 // Inflate (raw deflate or gzip) with a ceiling on the output, so a small upload cannot expand into gigabytes (a "bomb").
 import { Gunzip, Inflate } from 'fflate';
+import { concatBytes } from '../bytes.js';
 import { ImageInputError } from '../errors.js';
 
 const mb = (n: number): string => `${Math.round(n / 1048576)} MB`;
@@ -39,12 +40,5 @@ export function inflateLimited(data: Uint8Array, options: { gzip: boolean; maxBy
     if (error instanceof ImageInputError) throw error;
     throw new ImageInputError('corrupt_image', `The ${options.what} could not be decompressed (${(error as Error).message}).`);
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
