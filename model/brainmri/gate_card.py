@@ -24,8 +24,8 @@ def section(report: dict, manifest: dict) -> str:
     return f"""{START}
 ## Input gate (brain-mri-gate)
 A separate {manifest['model']['parameters']:,}-parameter RGB CNN ([brain-mri-gate.onnx](brain-mri-gate.onnx),
-[manifest](brain-mri-gate.manifest.json), [card](GATE_CARD.md)) answers "is this a brain MRI slice?" before this
-classifier runs; the classifier is not asked about anything it refuses. On held-out test sources (whole packages,
+[manifest](brain-mri-gate.manifest.json), [card](GATE_CARD.md)) answers "is this a brain MRI slice?" and is meant to
+run before this classifier, which should only be asked about what the gate accepts. On held-out test sources (whole packages,
 modalities, volumes and one generator contrast never used in training or threshold choice) it accepted
 **{_pct(s['brain_mri_accepted'])}** of {s['brain_mri_images']} brain MRI slices (target >= {_pct(t['brain_mri_accepted'])}:
 {_met(s['brain_mri_accepted'], t['brain_mri_accepted'])}) and refused **{_pct(s['other_refused'])}** of {s['other_images']}
@@ -109,9 +109,12 @@ of other images.
 Whole sources are held out: every source belongs to exactly one split. Images per split: {split_line}.
 Every image goes through what a runtime receives (JPEG quality 55..95 or PNG, grey sometimes stored as RGB) and the
 contract's preprocessing. Generated brain MRI comes from the project's generator (`generate.render`: every class, plane,
-contrast and acquisition artefact it makes, 20 % shown skull-stripped, some with burned-in viewer text or letterboxed);
+contrast and acquisition artefact it makes, 20 % shown skull-stripped, some with burned-in viewer text or letterboxed,
+a fifth of the training ones with heavy Rician noise);
 the generator's held-out contrast never appears in training or validation. Real brain volumes are rendered like scans
-(any plane the volume supports, rotation, matrix 128..512, bias field, noise, window, gamma). The ITK example images
+(any plane the volume supports, rotation, matrix 128..512 with a quarter acquired at 48..110 px and enlarged, bias
+field, noise (in training a quarter at low SNR), window, gamma; T1 volumes half the time with inverted or remapped
+tissue contrast). The ITK example images
 and matplotlib's sample data are not used in any split (they stay the project's independent check).
 
 | split | source | label | images | origin | licence |
@@ -120,7 +123,8 @@ and matplotlib's sample data are not used in any split (they stay the project's 
 
 ## Training
 `{tr.get('command', 'npm run train:gate')}`: {tr.get('optimizer', '')}; augmentation: flips, quarter turns, shift,
-zoom, brightness/contrast applied equally to R, G and B. Best epoch {tr.get('best_epoch')} of {tr.get('epochs')} by
+zoom, brightness/contrast applied equally to R, G and B; photographs, documents, charts, shapes, gradients and other
+modalities shown in grey 30 % of the time (colour pictures of brains never: in grey they would be brain slices). Best epoch {tr.get('best_epoch')} of {tr.get('epochs')} by
 validation loss (each validation source weighted equally within its label). Wall time {tr.get('seconds')} s on
 {tr.get('threads')} CPU threads (shared machine, `nice`), seed {tr.get('seed')}.
 

@@ -89,9 +89,20 @@ def build(out: str | Path, seed: int = 0, size: int = SIZE, scale: float = 1.0, 
         src = np.array([names.index(j[0]) for j in jobs], np.int16)
         np.savez_compressed(out / f"{split}.npz", x=np.stack(xs), y=y, src=src, names=np.array(names))
         summary["splits"][split] = {"images": len(jobs), "brain_mri": int((y == 0).sum()), "other": int((y == 1).sum())}
+        _write_summary(out, summary)  # after every split, so training can start while the test split is built
     summary["seconds"] = round(time.time() - t0, 1)
-    (out / "sources.json").write_text(json.dumps(summary, indent=2) + "\n")
+    _write_summary(out, summary)
     return summary
+
+
+def _write_summary(out: Path, summary: dict) -> None:
+    """sources.json, with the record of every split on disk (a partial rebuild with --splits keeps the others)."""
+    for split in GS.SPLITS:
+        if split not in summary["splits"] and (out / f"{split}.npz").exists():
+            y = np.load(out / f"{split}.npz")["y"]
+            summary["splits"][split] = {"images": len(y), "brain_mri": int((y == 0).sum()), "other": int((y == 1).sum())}
+    summary["splits"] = {k: summary["splits"][k] for k in GS.SPLITS if k in summary["splits"]}
+    (out / "sources.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
 def load(data: str | Path, split: str):
@@ -106,6 +117,7 @@ def main(argv=None) -> None:
     ap.add_argument("--size", type=int, default=SIZE, help="input side in pixels (default 64)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every source's image count (0.1 for a quick run)")
     ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--splits", default=",".join(GS.SPLITS), help="which splits to (re)build, comma-separated")
     ap.add_argument("--list", action="store_true", help="list the sources and exit")
     args = ap.parse_args(argv)
     if args.list:
@@ -113,7 +125,11 @@ def main(argv=None) -> None:
             print(f"{s.split:5s} {s.label:9s} {s.count:5d}  {s.name:32s} {s.origin}  [{s.licence}]"
                   + (f"  MISSING {s.missing()}" if s.missing() else ""))
         return
-    summary = build(args.out, args.seed, args.size, args.scale, args.workers)
+    splits = tuple(x for x in args.splits.split(",") if x)
+    bad = [x for x in splits if x not in GS.SPLITS]
+    if bad:
+        raise SystemExit(f"unknown split(s) {bad}; use {', '.join(GS.SPLITS)}")
+    summary = build(args.out, args.seed, args.size, args.scale, args.workers, splits)
     print(json.dumps(summary["splits"]), f"in {summary['seconds']} s ->", args.out)
 
 

@@ -24,7 +24,7 @@ NOTICE = ("Demonstration input check: it says whether an image looks like a brai
 
 def load_checkpoint(path: str | Path = CHECKPOINT):
     ckpt = torch.load(path, map_location="cpu")
-    net = GateNet(width=ckpt.get("width", 16))
+    net = GateNet(width=ckpt.get("width", 24))
     net.load_state_dict(ckpt["state_dict"])
     net.eval()
     return net, ckpt

@@ -93,9 +93,13 @@ def grey_text(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 # ---------------------------------------------------------------- scan-like rendering of a 2-D slice
 def scan_look(sl: np.ndarray, rng: np.random.Generator, aspect: float = 1.0, min_side: int = 128, max_side: int = 512,
-              fill=(0.65, 1.0), allow_rot90: bool = True, noise=(0.0, 0.04), text_p: float = 0.2) -> np.ndarray:
+              fill=(0.65, 1.0), allow_rot90: bool = True, noise=(0.0, 0.04), text_p: float = 0.2,
+              lowres_p: float = 0.25, heavy_noise_p: float = 0.0) -> np.ndarray:
     """A 2-D slice (rows x cols, any intensity scale; `aspect` = row spacing / col spacing) rendered as a scan is delivered:
-    rotated, scaled into a square or rectangular matrix, blurred or not, Rician noise, windowed, gamma, 8-bit grey."""
+    rotated, scaled into a square or rectangular matrix, blurred or not, Rician noise, windowed, gamma, 8-bit grey.
+    With probability lowres_p it is acquired on a coarse matrix (48..110 px, as diffusion and EPI scans are) and shown
+    enlarged to the display matrix; with probability heavy_noise_p its noise is 4..15 % of the tissue signal (low-SNR
+    diffusion scans)."""
     sl = np.asarray(sl, dtype=np.float32)
     sl = sl - min(0.0, float(sl.min()))
     fg = sl > 0.1 * np.percentile(sl, 99.5) if sl.max() > 0 else np.ones_like(sl, bool)
@@ -107,14 +111,17 @@ def scan_look(sl: np.ndarray, rng: np.random.Generator, aspect: float = 1.0, min
     side = int(rng.integers(min_side, max_side + 1))
     w = side
     h = side if rng.random() < 0.8 else int(side * rng.uniform(0.75, 1.0))
+    low = rng.random() < lowres_p
+    q = float(rng.uniform(48, 110)) / max(h, w) if low else 1.0
+    H, W = (max(8, int(h * q)), max(8, int(w * q))) if low else (h, w)
     f = float(rng.uniform(*fill))
-    px = ext / (min(h, w) * f)  # column-pixels per output pixel
+    px = ext / (min(H, W) * f)  # column-pixels per acquired pixel
     th = float(rng.uniform(-12, 12)) * np.pi / 180 if rng.random() < 0.6 else 0.0
     if allow_rot90 and rng.random() < 0.05:
         th += np.pi / 2 * int(rng.integers(1, 4))
     flip = rng.random() < 0.5
-    u = np.arange(h, dtype=np.float32)[:, None] - h / 2 + 0.5 + rng.uniform(-0.05, 0.05) * h
-    v = np.arange(w, dtype=np.float32)[None, :] - w / 2 + 0.5 + rng.uniform(-0.05, 0.05) * w
+    u = np.arange(H, dtype=np.float32)[:, None] - H / 2 + 0.5 + rng.uniform(-0.05, 0.05) * H
+    v = np.arange(W, dtype=np.float32)[None, :] - W / 2 + 0.5 + rng.uniform(-0.05, 0.05) * W
     if flip:
         v = -v
     ct, st = np.cos(th), np.sin(th)
@@ -125,13 +132,17 @@ def scan_look(sl: np.ndarray, rng: np.random.Generator, aspect: float = 1.0, min
     top = float(np.percentile(img, 99.5)) + 1e-6
     img = img / top * 200.0
     if rng.random() < 0.5:  # bias field
-        img = img * np.exp(smooth_field(rng, h, w, 4, float(rng.uniform(0.03, 0.15))))
+        img = img * np.exp(smooth_field(rng, H, W, 4, float(rng.uniform(0.03, 0.15))))
     if rng.random() < 0.3:
-        img = ndi.gaussian_filter(img, float(rng.uniform(0.3, 1.2)) * side / 256).astype(np.float32)
+        img = ndi.gaussian_filter(img, float(rng.uniform(0.3, 1.2)) * W / 256).astype(np.float32)
     s = float(rng.uniform(*noise)) * 200.0
+    if heavy_noise_p and rng.random() < heavy_noise_p:  # no draw at 0, so other sources' images stay the same
+        s = float(rng.uniform(0.04, 0.15)) * 200.0
     if s > 0:
         img = np.sqrt((img + rng.standard_normal(img.shape).astype(np.float32) * s) ** 2
                       + (rng.standard_normal(img.shape).astype(np.float32) * s) ** 2)
+    if low:
+        img = np.asarray(Image.fromarray(img, "F").resize((w, h), Image.BILINEAR if rng.random() < 0.75 else Image.NEAREST))
     hi = float(np.percentile(img, float(rng.uniform(99.0, 99.9)))) * float(rng.uniform(0.85, 1.1)) + 1e-3
     lo = float(np.percentile(img, float(rng.uniform(0, 2)))) if rng.random() < 0.5 else 0.0
     img = 255.0 * np.clip((img - lo) / (hi - lo), 0, 1) ** float(rng.uniform(0.75, 1.35))
@@ -574,3 +585,103 @@ def blank(rng: np.random.Generator, near: bool) -> np.ndarray:
                 y, x = int(rng.integers(0, h)), int(rng.integers(0, w))
                 a[max(0, y - 2):y + 2, max(0, x - 2):x + 2] = rng.uniform(0, 255)
     return np.clip(np.round(a), 0, 255).astype(np.uint8)
+
+
+# ---------------------------------------------------------------- other grey medical-looking pictures (not MRI slices)
+def projection(vol: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A radiograph-like picture of a head volume: the sum (X-ray) or maximum (MIP) along one axis, any window."""
+    ax = int(rng.integers(3))
+    p = vol.sum(axis=ax) if rng.random() < 0.7 else vol.max(axis=ax)
+    p = np.ascontiguousarray(p.T[::-1]) if ax != 2 else np.ascontiguousarray(p.T[::-1])
+    p = p / (p.max() + 1e-6)
+    p = p ** float(rng.uniform(0.5, 2.0))
+    if rng.random() < 0.5:
+        p = 1.0 - p  # film look: dense = white on dark or the reverse
+    img = np.clip(p * 255.0, 0, 255)
+    if rng.random() < 0.5:  # collimated: only a rotated rectangle of the field exposed
+        h, w = img.shape
+        yy, xx = np.mgrid[:h, :w].astype(np.float32)
+        a = float(rng.uniform(-0.3, 0.3))
+        u = (xx - w / 2) * np.cos(a) + (yy - h / 2) * np.sin(a)
+        v = -(xx - w / 2) * np.sin(a) + (yy - h / 2) * np.cos(a)
+        img = np.where((np.abs(u) < rng.uniform(0.2, 0.5) * w) & (np.abs(v) < rng.uniform(0.3, 0.5) * h), img, 0.0)
+    return np.asarray(Image.fromarray(img.astype(np.uint8)).resize(
+        (int(rng.integers(128, 513)), int(rng.integers(128, 513))), Image.BILINEAR))
+
+
+def mask_picture(masks: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """Segmentation masks shown as pictures: one or more nested masks as flat grey or colour levels, hard or soft edges."""
+    levels = sum(m.astype(np.float32) for m in masks)
+    n = int(levels.max()) + 1
+    if rng.random() < 0.6:
+        lut = np.concatenate([[0.0], np.sort(rng.uniform(80, 256, n - 1))])
+        img = lut[levels.astype(int)]
+    else:
+        lut = rng.integers(0, 256, (n, 3)).astype(np.float32)
+        lut[0] = 0
+        img = lut[levels.astype(int)]
+    if rng.random() < 0.3:
+        img = ndi.gaussian_filter(img, (1.5, 1.5) + ((0,) if img.ndim == 3 else ()))
+    if rng.random() < 0.2:
+        img = 255.0 - img
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def nuclear_like(rng: np.random.Generator) -> np.ndarray:
+    """Blurry, count-noisy grey pictures of body-like blobs (planar scintigraphy, SPECT/PET look), often black on white."""
+    h = int(rng.integers(64, 160))
+    w = int(h * rng.uniform(0.3, 1.0))
+    a = np.zeros((h, w), np.float32)
+    yy, xx = np.mgrid[:h, :w].astype(np.float32)
+    for _ in range(int(rng.integers(3, 12))):
+        cy, cx = rng.uniform(0, h), rng.uniform(0.2, 0.8) * w
+        ry, rx = rng.uniform(3, h / 3), rng.uniform(2, w / 3)
+        a += rng.uniform(0.2, 1.0) * (((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 < 1)
+    if rng.random() < 0.6:
+        a = np.maximum(a, a[:, ::-1])
+    a = ndi.gaussian_filter(a, float(rng.uniform(1, 4)))
+    a = rng.poisson(a / (a.max() + 1e-6) * float(rng.uniform(5, 60))).astype(np.float32)
+    a = a / (a.max() + 1e-6) * 255.0
+    if rng.random() < 0.6:
+        a = 255.0 - a
+    side = int(rng.integers(128, 513))
+    resample = Image.NEAREST if rng.random() < 0.5 else Image.BILINEAR
+    return np.asarray(Image.fromarray(a.astype(np.uint8)).resize((max(8, int(side * w / h)), side), resample))
+
+
+def angiography_like(rng: np.random.Generator) -> np.ndarray:
+    """Dark branching vessel trees over a mottled X-ray background (bone and soft-tissue shadows), vignetted and noisy:
+    the X-ray angiography / fluoroscopy look."""
+    side = int(rng.integers(192, 513))
+    bg = float(rng.uniform(90, 200))
+    base = bg + smooth_field(rng, side, side, int(rng.integers(3, 8)), float(rng.uniform(10, 45)))
+    if rng.random() < 0.5:  # rib- or skull-like bright bands
+        yy, xx = np.mgrid[:side, :side].astype(np.float32)
+        ang, period = float(rng.uniform(0, np.pi)), float(rng.uniform(25, 80))
+        base += float(rng.uniform(10, 40)) * (np.sin((xx * np.cos(ang) + yy * np.sin(ang)) / period * 2 * np.pi) > 0.3)
+    im = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8))
+    d = ImageDraw.Draw(im)
+    stack = [(float(rng.uniform(0, side)), float(rng.uniform(0, side)), float(rng.uniform(0, 2 * np.pi)), float(rng.uniform(5, 14)))
+             for _ in range(int(rng.integers(4, 13)))]
+    segs = 0
+    while stack and segs < 1500:
+        x, y, ang, wd = stack.pop()
+        for _ in range(int(rng.integers(8, 30))):
+            nx, ny = x + np.cos(ang) * 10, y + np.sin(ang) * 10
+            d.line([(x, y), (nx, ny)], fill=int(bg * rng.uniform(0.1, 0.5)), width=max(1, int(wd)))
+            x, y, ang = nx, ny, ang + rng.normal(0, 0.25)
+            segs += 1
+            if rng.random() < 0.25 and wd > 1.5:
+                stack.append((x, y, ang + rng.choice([-1, 1]) * rng.uniform(0.4, 1.0), wd * 0.7))
+        if wd > 1.5:
+            stack.append((x, y, ang, wd * 0.8))
+    a = np.asarray(im).astype(np.float32)
+    a = ndi.gaussian_filter(a, float(rng.uniform(0.5, 2)))
+    yy, xx = np.mgrid[:side, :side]
+    r = np.hypot(yy - side / 2, xx - side / 2) / (side / 2)
+    a = a * np.clip(1.2 - 0.5 * r ** 2, 0, 1) + rng.normal(0, float(rng.uniform(2, 10)), a.shape)
+    if rng.random() < 0.4:
+        a[r > rng.uniform(0.85, 1.0)] = 0  # round image intensifier field
+    if rng.random() < 0.3:
+        a = 255.0 - a
+    return np.clip(a, 0, 255).astype(np.uint8)

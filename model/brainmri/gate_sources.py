@@ -70,23 +70,30 @@ def volume(path: str) -> tuple[np.ndarray, tuple[float, float, float]]:
     vol = np.asarray(img.dataobj, dtype=np.float32)
     while vol.ndim > 3:
         vol = vol[..., 0]
-    return vol, tuple(float(z) for z in img.header.get_zooms()[:3])
+    return np.ascontiguousarray(vol), tuple(float(z) for z in img.header.get_zooms()[:3])
 
 
 AXIS = {"sagittal": 0, "coronal": 1, "axial": 2}
 
 
+@lru_cache(maxsize=64)
+def slice_range(path: str, ax: int, min_frac: float) -> np.ndarray:
+    """Indices along `ax` whose slice cuts through the object (foreground area >= min_frac of the largest); computed once
+    per volume and axis (a 0.5 mm volume has 35 M voxels)."""
+    vol, _ = volume(path)
+    fg = vol > 0.1 * np.percentile(vol[vol > 0], 99) if (vol > 0).any() else vol > vol.min()
+    area = fg.sum(axis=tuple(i for i in range(3) if i != ax))
+    return np.where(area >= min_frac * area.max())[0]
+
+
 def volume_slice(path: str, rng: np.random.Generator, planes=("axial", "coronal", "sagittal"), min_frac: float = 0.35):
-    """A slice through the object (foreground area at least min_frac of the largest), rows superior/anterior at the top,
-    and its aspect (row spacing / column spacing)."""
+    """A slice through the object, rows superior/anterior at the top, and its aspect (row spacing / column spacing)."""
     vol, z = volume(path)
     plane = str(rng.choice(list(planes)))
     ax = AXIS[plane]
-    fg = vol > 0.1 * np.percentile(vol[vol > 0], 99) if (vol > 0).any() else vol > vol.min()
-    area = fg.sum(axis=tuple(i for i in range(3) if i != ax))
-    idx = np.where(area >= min_frac * area.max())[0]
+    idx = slice_range(path, ax, min_frac)
     k = int(idx[rng.integers(len(idx))])
-    sl = np.take(vol, k, axis=ax)
+    sl = vol[(slice(None),) * ax + (k,)]  # a view: np.take copies through the whole volume
     other = [i for i in range(3) if i != ax]  # sl axes: (other[0], other[1]); show other[1] as rows, top = high
     img = np.ascontiguousarray(sl.T[::-1])
     return img, z[other[1]] / z[other[0]]
@@ -184,7 +191,7 @@ def generated(rng: np.random.Generator, contrasts: tuple[str, ...]):
     raise RuntimeError(f"the generator gave no slice with contrast in {contrasts} in 400 draws; see TEST_CONTRASTS")
 
 
-def generated_positive(rng: np.random.Generator, contrasts) -> np.ndarray:
+def generated_positive(rng: np.random.Generator, contrasts, heavy_noise_p: float = 0.0) -> np.ndarray:
     s = generated(rng, contrasts)
     img = s.image
     if rng.random() < 0.2:  # skull-stripped display
@@ -195,6 +202,11 @@ def generated_positive(rng: np.random.Generator, contrasts) -> np.ndarray:
         h, w = img.shape
         pad = int(w * rng.uniform(0.05, 0.3))
         img = np.pad(img, ((0, 0), (pad, pad)) if rng.random() < 0.5 else ((pad, pad), (0, 0)))
+    if heavy_noise_p and rng.random() < heavy_noise_p:  # low-SNR acquisition: Rician noise over the whole frame
+        sd = float(rng.uniform(6, 30))
+        f = img.astype(np.float32)
+        f = np.sqrt((f + rng.normal(0, sd, f.shape)) ** 2 + rng.normal(0, sd, f.shape) ** 2)
+        img = np.clip(f / np.percentile(f, 99.7) * 255.0, 0, 255).astype(np.uint8)
     return img
 
 
@@ -206,21 +218,36 @@ def generated_crop(rng, contrasts) -> np.ndarray:
     return R.corner_crop(generated(rng, contrasts).image, rng)
 
 
+def generated_masks(rng, contrasts) -> np.ndarray:
+    s = generated(rng, contrasts)
+    masks = [s.head, s.intracranial][: int(rng.integers(1, 3))]
+    if s.mask.any() and rng.random() < 0.5:
+        masks.append(s.mask > 0)
+    return R.mask_picture(masks, rng)
+
+
+def head_projection(path: str):
+    def make(rng: np.random.Generator) -> np.ndarray:
+        return R.projection(volume(path)[0], rng)
+    return make
+
+
 def generated_ct(rng, contrasts) -> np.ndarray:
     s = generated(rng, contrasts)
     return R.head_ct(s.image, s.head, s.intracranial, rng)
 
 
 # ---------------------------------------------------------------- real volumes rendered like scans
-def real_mri(path: str, planes=("axial", "coronal", "sagittal"), contrast_p: float = 0.3):
+def real_mri(path: str, planes=("axial", "coronal", "sagittal"), contrast_p: float = 0.5, min_frac: float = 0.25,
+             heavy_noise_p: float = 0.0):
     def make(rng: np.random.Generator) -> np.ndarray:
-        sl, aspect = volume_slice(path, rng, planes)
+        sl, aspect = volume_slice(path, rng, planes, min_frac)
         r = rng.random()
         if r < contrast_p / 2:
             sl = R.invert_inside(sl, rng)
         elif r < contrast_p:
             sl = R.tone_curve(sl, rng)
-        return R.scan_look(sl, rng, aspect=aspect)
+        return R.scan_look(sl, rng, aspect=aspect, heavy_noise_p=heavy_noise_p)
     return make
 
 
@@ -360,12 +387,13 @@ def sources() -> list[Source]:
     return [
         # ---------------- brain MRI, train
         S("generated-mri", mr, "train", "generated brain MRI", f"{gen_origin}, contrasts {ctr}, every class and plane", gen_lic,
-          2400, lambda rng: generated_positive(rng, train_c), (str(MRICRON / "ch2.nii.gz"),)),
+          2400, lambda rng: generated_positive(rng, train_c, 0.2), (str(MRICRON / "ch2.nii.gz"),)),
         S("colin27-t1", mr, "train", "real brain MRI", "mricron-data ch2.nii.gz (Colin27 T1, skull on), rendered as scans",
-          "BSD-3-clause (mricron-data); Colin27: Holmes et al. 1998", 450, real_mri(str(MRICRON / "ch2.nii.gz")),
+          "BSD-3-clause (mricron-data); Colin27: Holmes et al. 1998", 450, real_mri(str(MRICRON / "ch2.nii.gz"), heavy_noise_p=0.25),
           (str(MRICRON / "ch2.nii.gz"),)),
         S("colin27-bet", mr, "train", "real brain MRI", "mricron-data ch2bet.nii.gz (Colin27, brain extracted: skull off)",
-          "BSD-3-clause (mricron-data)", 350, real_mri(str(MRICRON / "ch2bet.nii.gz")), (str(MRICRON / "ch2bet.nii.gz"),)),
+          "BSD-3-clause (mricron-data)", 350, real_mri(str(MRICRON / "ch2bet.nii.gz"), heavy_noise_p=0.25),
+          (str(MRICRON / "ch2bet.nii.gz"),)),
         # ---------------- brain MRI, val
         S("generated-mri-val", mr, "val", "generated brain MRI", f"{gen_origin}, contrasts {ctr}, other seeds", gen_lic,
           300, lambda rng: generated_positive(rng, train_c), (str(MRICRON / "ch2.nii.gz"),)),
@@ -386,7 +414,7 @@ def sources() -> list[Source]:
         S("dipy-t1-slice", mr, "test", "real brain MRI", "python3-dipy data/files/t1_coronal_slice.npy (T1, skull off)",
           "BSD-3-clause (DIPY)", 150, real_2d(str(DIPY / "t1_coronal_slice.npy")), (str(DIPY / "t1_coronal_slice.npy"),)),
         # ---------------- other, train
-        S("photos-skimage", ot, "train", "natural photograph", "python3-skimage data/*.png|jpg (15 pictures)", SKIMAGE_LICENCE,
+        S("photos-skimage", ot, "train", "natural photograph", "python3-skimage data/ pictures (15 PNG and JPEG files)", SKIMAGE_LICENCE,
           400, photos(SKIMAGE_PHOTOS), SKIMAGE_PHOTOS),
         S("photos-mate", ot, "train", "natural photograph", "mate-backgrounds /usr/share/backgrounds/mate (18 pictures)",
           "GPL-2+ (mate-backgrounds)", 350, photos(_mate()), _mate()),
@@ -422,6 +450,15 @@ def sources() -> list[Source]:
         S("colour-brain-generated", ot, "train", "colour image of a brain",
           "generated slices colourised: colour maps, strong tints, cryosection/specimen look", gen_lic, 400,
           lambda rng: generated_colour(rng, train_c), (str(MRICRON / "ch2.nii.gz"),)),
+        S("radiograph-like-colin27", ot, "train", "CT / other modality",
+          "sum (X-ray look) or maximum (MIP) projections of ch2.nii.gz", "BSD-3-clause (mricron-data)", 200,
+          head_projection(str(MRICRON / "ch2.nii.gz")), (str(MRICRON / "ch2.nii.gz"),)),
+        S("masks-generated", ot, "train", "CT / other modality", "head / intracranial / lesion masks of generated slices shown as pictures",
+          gen_lic, 200, lambda rng: generated_masks(rng, train_c), (str(MRICRON / "ch2.nii.gz"),)),
+        S("nuclear-medicine-like", ot, "train", "CT / other modality", "generated blurry count-noise body blobs (scintigraphy look)",
+          "generated (MIT)", 200, R.nuclear_like),
+        S("angiography-like", ot, "train", "CT / other modality", "generated branching vessels on a vignetted field (XA look)",
+          "generated (MIT)", 200, R.angiography_like),
         S("crops-generated", ot, "train", "heavily cropped scan", "8..25 % corners/pieces of generated slices", gen_lic, 300,
           lambda rng: generated_crop(rng, train_c), (str(MRICRON / "ch2.nii.gz"),)),
         # ---------------- other, val

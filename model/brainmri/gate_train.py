@@ -35,10 +35,21 @@ def set_determinism(seed: int, threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+# Negatives of these families may be shown in grey during training (a grey photograph or document is still not an MRI);
+# colour pictures of brains may not (in grey they would be brain slices).
+GREYABLE = ("natural photograph", "document / text", "chart / screenshot", "synthetic shapes", "gradients / noise / blank",
+            "CT / other modality")
+
+
+def augment(x: torch.Tensor, g: torch.Generator, greyable: torch.Tensor | None = None, grey_p: float = 0.3) -> torch.Tensor:
     """Flips, quarter turns, a small shift and zoom, and a brightness/contrast change applied equally to R, G and B
-    (so a grey image stays grey): orientation and window do not decide what a picture is."""
+    (so a grey image stays grey): orientation and window do not decide what a picture is. Images marked `greyable`
+    are turned grey (Rec.601 luma on all three channels) with probability grey_p."""
     n = x.shape[0]
+    if greyable is not None:
+        grey = (torch.rand(n, generator=g) < grey_p) & greyable
+        luma = (0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3]).expand_as(x)
+        x = torch.where(grey.view(n, 1, 1, 1), luma, x)
     flip = torch.rand(n, generator=g) < 0.5
     x = torch.where(flip.view(n, 1, 1, 1), x.flip(3), x)
     vflip = torch.rand(n, generator=g) < 0.15
@@ -119,8 +130,8 @@ def per_source(p: np.ndarray, y: np.ndarray, src: np.ndarray, names: list[str], 
     return out
 
 
-def train(data: Path, out: Path, seed: int = 0, epochs: int = 24, batch: int = 128, lr: float = 3e-3, threads: int = 2,
-          width: int = 16, quiet: bool = False) -> dict:
+def train(data: Path, out: Path, seed: int = 0, epochs: int = 30, batch: int = 128, lr: float = 3e-3, threads: int = 1,
+          width: int = 24, quiet: bool = False) -> dict:
     set_determinism(seed, threads)
     x_tr, y_tr, s_tr, names = GD.load(data, "train")
     x_va, y_va, s_va, _ = GD.load(data, "val")
@@ -136,6 +147,8 @@ def train(data: Path, out: Path, seed: int = 0, epochs: int = 24, batch: int = 1
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * steps_per_epoch, pct_start=0.2)
     xt = torch.from_numpy(x_tr)
     yt = torch.from_numpy(y_tr)
+    family = {d["name"]: d["family"] for d in summary["sources"]}
+    greyable = torch.from_numpy(np.array([family.get(names[int(k)]) in GREYABLE for k in s_tr]) & (y_tr == 1))
     best, history = None, []
     t0 = time.time()
     for epoch in range(epochs):
@@ -145,7 +158,7 @@ def train(data: Path, out: Path, seed: int = 0, epochs: int = 24, batch: int = 1
         total = 0.0
         for k in range(steps_per_epoch):
             b = idx[k * batch:(k + 1) * batch]
-            xb = normalise(augment(xt[b].float(), g))
+            xb = normalise(augment(xt[b].float(), g, greyable[b]))
             loss = F.cross_entropy(net(xb), yt[b])
             opt.zero_grad()
             loss.backward()
@@ -175,7 +188,8 @@ def train(data: Path, out: Path, seed: int = 0, epochs: int = 24, batch: int = 1
         "images": {k: v["images"] for k, v in summary["splits"].items()},
         "seconds": seconds, "threads": threads,
         "optimizer": f"AdamW lr {lr} wd 0.0001, one-cycle, batch {batch}, sources balanced within each label",
-        "command": f"npm run train:gate -- --seed {seed} --epochs {epochs} --threads {threads}",
+        "command": f"npm run train:gate -- --seed {seed} --epochs {epochs} --threads {threads} --width {width}",
+        "width": width,
         "threshold_rule": threshold["rule"],
     }
     ckpt = {"arch": "gate", "width": width, "state_dict": net.state_dict(), "threshold": threshold, "training": training,
@@ -193,11 +207,11 @@ def main(argv=None) -> None:
     ap.add_argument("--data", default=str(GD.DEFAULT_OUT))
     ap.add_argument("--out", default=str(MODEL_DIR / "runs" / "gate"))
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--epochs", type=int, default=24)
+    ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--width", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (1: the cores are shared; more oversubscribe)")
+    ap.add_argument("--width", type=int, default=24)
     ap.add_argument("--no-export", action="store_true", help="keep the checkpoint only (no ONNX, no manifest)")
     args = ap.parse_args(argv)
     data = Path(args.data)

@@ -39,6 +39,14 @@ def gate_input(rgb_or_grey: np.ndarray, side: int) -> np.ndarray:
     return normalise(torch.from_numpy(R.to_input(a, side))).numpy()
 
 
+def decode(path: Path) -> np.ndarray:
+    """Decoded pixels per the contract: 16-bit grey divided by 257 (not clipped), everything else as 8-bit RGB."""
+    with Image.open(path) as im:
+        if im.mode.startswith("I"):
+            return np.asarray(im, dtype=np.float32) / 257.0
+        return np.asarray(im.convert("RGB"))
+
+
 class SourcesTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -194,7 +202,7 @@ class CommittedGateTest(unittest.TestCase):
 
     def test_accepts_the_classifiers_brain_mri_fixtures(self):
         entries = json.loads((FIX / "fixtures.json").read_text())
-        images = [np.asarray(Image.open(FIX / e["file"]).convert("RGB")) for e in entries]
+        images = [decode(FIX / e["file"]) for e in entries]
         p = self.scores(images)
         for e, s in zip(entries, p):
             self.assertGreaterEqual(s, self.accept, e["file"])
