@@ -1,12 +1,14 @@
 #!/bin/sh
-# Installs the Debian packages the test suite needs and are not npm packages: the training stack (model tests), Chromium
-# (kiosk tests), the DICOM references (pydicom's test files and readings, dcmtk and GDCM encoders and decoders) and the
-# PACS tests' tools (orthanc, dcmtk's storescu, dicom3tools' dciodvfy).
+# Installs the Debian packages the test suite needs and are not npm packages: the training stack (model tests), the input
+# gate's data sources (its tests check they resolve), Chromium (kiosk tests), the DICOM references (pydicom's test files
+# and readings, dcmtk and GDCM encoders and decoders) and the PACS tests' tools (orthanc, dcmtk's storescu, dciodvfy).
 # Skips packages already installed, so it is quick on a prepared machine; never downloads a browser from anywhere else.
 # orthanc's package enables a system service: the tests never use it (they start their own Orthanc with their own config), and
 # where an init system could start it, policy-rc.d keeps it from starting during the install; see the end of this script.
 set -e
-PKGS="python3-torch python3-onnx python3-nibabel python3-numpy python3-pil python3-matplotlib python3-scipy python3-sklearn mricron-data chromium fonts-dejavu-core python3-pydicom dcmtk libgdcm-tools orthanc dicom3tools"
+PKGS="python3-torch python3-onnx python3-nibabel python3-numpy python3-pil python3-matplotlib python3-scipy python3-sklearn mricron-data chromium fonts-dejavu-core
+  python3-pydicom python3-skimage python3-dipy dcmtk libgdcm-tools libgdcm3.0 mate-backgrounds ukui-wallpapers lomiri-wallpapers gnome-backgrounds fonts-liberation
+  orthanc dicom3tools"
 MISSING=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || MISSING="$MISSING $p"

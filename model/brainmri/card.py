@@ -151,7 +151,8 @@ then `npm run train -- --arch edge --data DIR`, `npm run evaluate`, `npm run exp
 duplicate images (exact and near) within one split and names unreadable files. Without masks the pointing game is
 reported as n/a.
 """
-    out.write_text(text)
+    from .gate_card import keep_gate_section  # the input gate's section (npm run evaluate:gate) survives a rewrite
+    out.write_text(keep_gate_section(out, text))
     return out
 
 

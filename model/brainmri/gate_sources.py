@@ -1,0 +1,544 @@
+"""The input gate's data sources: what each one is, where it comes from (Debian package, generator), its licence, its
+label (brain_mri / other) and the ONE split it belongs to. Whole sources are held out for validation and test.
+
+Each Source.make(rng) returns one image (H x W grey or H x W x 3 RGB, uint8) as a user might upload it, before delivery
+(JPEG/PNG round trip, see gate_render.deliver). The generator's sources call generate.render(), so a newer generator (more
+anatomies, contrasts) is picked up by re-running `npm run data:gate` and `npm run train:gate`.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage as ndi
+
+from . import gate_render as R
+
+GATE_LABELS = ("brain_mri", "other")
+SPLITS = ("train", "val", "test")
+
+MRICRON = Path("/usr/share/mricron/templates")
+DIPY = Path("/usr/lib/python3/dist-packages/dipy/data/files")
+NIBABEL = Path("/usr/lib/python3/dist-packages/nibabel/tests/data")
+PYDICOM = Path("/usr/lib/python3/dist-packages/pydicom/data/test_files")
+SKIMAGE = Path("/usr/lib/python3/dist-packages/skimage/data")
+SKLEARN = Path("/usr/lib/python3/dist-packages/sklearn/datasets/images")
+SCIPY_MISC = Path("/usr/lib/python3/dist-packages/scipy/misc")
+GDCM_EXAMPLE = Path("/usr/share/doc/libgdcm3.0/examples/00191113.dcm")
+BACKGROUNDS = Path("/usr/share/backgrounds")
+
+# Generator contrasts whose images are held out for the test split (never trained on). The rest train (and validate,
+# with other seeds). A newer generator's contrasts join training unless named here.
+TEST_CONTRASTS = ("flair",)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    label: str  # "brain_mri" or "other"
+    split: str  # train | val | test
+    family: str  # what kind of image, for the card (generated MRI, real MRI, photo, document, CT, ...)
+    origin: str  # Debian package / module and files
+    licence: str
+    count: int  # images drawn for its split
+    make: Callable[[np.random.Generator], np.ndarray] = field(compare=False, repr=False)
+    files: tuple[str, ...] = ()  # files it reads (must exist); empty for purely generated sources
+    needs: tuple[str, ...] = ()  # executables it runs
+
+    def missing(self) -> list[str]:
+        out = [f for f in self.files if not Path(f).exists()]
+        out += [f"executable {x}" for x in self.needs if shutil.which(x) is None]
+        return out
+
+
+# ---------------------------------------------------------------- loaders (cached per process)
+@lru_cache(maxsize=16)
+def volume(path: str) -> tuple[np.ndarray, tuple[float, float, float]]:
+    import nibabel as nib
+    img = nib.as_closest_canonical(nib.load(path))
+    vol = np.asarray(img.dataobj, dtype=np.float32)
+    while vol.ndim > 3:
+        vol = vol[..., 0]
+    return np.ascontiguousarray(vol), tuple(float(z) for z in img.header.get_zooms()[:3])
+
+
+AXIS = {"sagittal": 0, "coronal": 1, "axial": 2}
+
+
+@lru_cache(maxsize=64)
+def slice_range(path: str, ax: int, min_frac: float) -> np.ndarray:
+    """Indices along `ax` whose slice cuts through the object (foreground area >= min_frac of the largest); computed once
+    per volume and axis (a 0.5 mm volume has 35 M voxels)."""
+    vol, _ = volume(path)
+    fg = vol > 0.1 * np.percentile(vol[vol > 0], 99) if (vol > 0).any() else vol > vol.min()
+    area = fg.sum(axis=tuple(i for i in range(3) if i != ax))
+    return np.where(area >= min_frac * area.max())[0]
+
+
+def volume_slice(path: str, rng: np.random.Generator, planes=("axial", "coronal", "sagittal"), min_frac: float = 0.35):
+    """A slice through the object, rows superior/anterior at the top, and its aspect (row spacing / column spacing)."""
+    vol, z = volume(path)
+    plane = str(rng.choice(list(planes)))
+    ax = AXIS[plane]
+    idx = slice_range(path, ax, min_frac)
+    k = int(idx[rng.integers(len(idx))])
+    sl = vol[(slice(None),) * ax + (k,)]  # a view: np.take copies through the whole volume
+    other = [i for i in range(3) if i != ax]  # sl axes: (other[0], other[1]); show other[1] as rows, top = high
+    img = np.ascontiguousarray(sl.T[::-1])
+    return img, z[other[1]] / z[other[0]]
+
+
+@lru_cache(maxsize=32)
+def photo(path: str) -> np.ndarray:
+    if path.endswith(".dat"):  # scipy.misc's bundled pictures
+        import scipy.misc as m
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            arr = m.face() if "face" in path else m.ascent()
+        arr = np.asarray(arr)
+        return arr.astype(np.uint8) if arr.ndim == 3 else np.clip(arr, 0, 255).astype(np.uint8)
+    with Image.open(path) as im:
+        im.draft("RGB", (2048, 2048))
+        im = im.convert("RGB")
+        if max(im.size) > 2048:
+            im.thumbnail((2048, 2048))
+        return np.asarray(im)
+
+
+@lru_cache(maxsize=32)
+def dicom_pixels(path: str) -> np.ndarray:
+    """Pixel data (first frame, modality LUT applied) of a DICOM file; JPEG-compressed ones are decompressed with dcmtk."""
+    import pydicom
+    raw = gzip.open(path).read() if path.endswith(".gz") else Path(path).read_bytes()
+    ds = pydicom.dcmread(io.BytesIO(raw), force=True)
+    try:
+        with warnings.catch_warnings():  # test files with odd Bits Stored decode fine; pydicom warns about them
+            warnings.simplefilter("ignore")
+            a = ds.pixel_array
+    except Exception:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "plain.dcm"
+            subprocess.run(["dcmdjpeg", path, str(out)], check=True, capture_output=True)
+            ds = pydicom.dcmread(str(out), force=True)
+            a = ds.pixel_array
+    a = np.asarray(a)
+    if a.ndim == 4 or (a.ndim == 3 and a.shape[-1] != 3):
+        a = a[0]
+    a = a.astype(np.float32)
+    if a.ndim == 2:
+        a = a * float(getattr(ds, "RescaleSlope", 1) or 1) + float(getattr(ds, "RescaleIntercept", 0) or 0)
+    return a
+
+
+def window(a: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    return np.clip((a - lo) / max(hi - lo, 1e-6) * 255.0, 0, 255).astype(np.uint8)
+
+
+def percentile_window(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    lo = float(np.percentile(a, rng.uniform(0, 3)))
+    hi = float(np.percentile(a, rng.uniform(97, 100))) * float(rng.uniform(0.9, 1.1))
+    return window(a, lo, hi if hi > lo else lo + 1)
+
+
+def geometry(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Random crop (60..100 %), flip, small rotation and rescale to 96..512 px: one picture, many views."""
+    h, w = img.shape[:2]
+    f = float(rng.uniform(0.6, 1.0))
+    ch, cw = max(8, int(h * f)), max(8, int(w * f))
+    y, x = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
+    im = Image.fromarray(img[y:y + ch, x:x + cw])
+    if rng.random() < 0.5:
+        im = im.transpose(Image.FLIP_LEFT_RIGHT)
+    if rng.random() < 0.4:
+        im = im.rotate(float(rng.uniform(-15, 15)), resample=Image.BILINEAR)
+    side = int(rng.integers(96, 513))
+    s = side / max(ch, cw)
+    return np.asarray(im.resize((max(8, int(cw * s)), max(8, int(ch * s))), Image.BILINEAR))
+
+
+# ---------------------------------------------------------------- the generator's slices
+def _generator():
+    from . import generate
+    return generate
+
+
+def _contrasts() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(training contrasts, held-out test contrasts) of the generator installed now."""
+    every = tuple(getattr(_generator(), "CONTRASTS", ()))
+    test = tuple(c for c in TEST_CONTRASTS if c in every) or every[-1:]
+    return tuple(c for c in every if c not in test), test
+
+
+def generated(rng: np.random.Generator, contrasts: tuple[str, ...]):
+    """One generated slice (any class, plane, anatomy) whose contrast is in `contrasts`; drawn until one is."""
+    g = _generator()
+    labels = list(getattr(g, "LABELS", ("glioma", "meningioma", "normal", "pituitary")))
+    for _ in range(400):
+        s = g.render(labels[int(rng.integers(len(labels)))], rng)
+        if s.meta.get("contrast") in contrasts or not contrasts:
+            return s
+    raise RuntimeError(f"the generator gave no slice with contrast in {contrasts} in 400 draws; see TEST_CONTRASTS")
+
+
+def generated_positive(rng: np.random.Generator, contrasts, heavy_noise_p: float = 0.0) -> np.ndarray:
+    s = generated(rng, contrasts)
+    img = s.image
+    if rng.random() < 0.2:  # skull-stripped display
+        img = np.where(s.intracranial, img, 0).astype(np.uint8)
+    if rng.random() < 0.15:
+        img = R.grey_text(img, rng)
+    if rng.random() < 0.1:  # letterboxed in a viewer export
+        h, w = img.shape
+        pad = int(w * rng.uniform(0.05, 0.3))
+        img = np.pad(img, ((0, 0), (pad, pad)) if rng.random() < 0.5 else ((pad, pad), (0, 0)))
+    if heavy_noise_p and rng.random() < heavy_noise_p:  # low-SNR acquisition: Rician noise over the whole frame
+        sd = float(rng.uniform(6, 30))
+        f = img.astype(np.float32)
+        f = np.sqrt((f + rng.normal(0, sd, f.shape)) ** 2 + rng.normal(0, sd, f.shape) ** 2)
+        img = np.clip(f / np.percentile(f, 99.7) * 255.0, 0, 255).astype(np.uint8)
+    return img
+
+
+def generated_colour(rng, contrasts) -> np.ndarray:
+    return R.colourise(generated(rng, contrasts).image, rng)
+
+
+def generated_crop(rng, contrasts) -> np.ndarray:
+    return R.corner_crop(generated(rng, contrasts).image, rng)
+
+
+def generated_masks(rng, contrasts) -> np.ndarray:
+    s = generated(rng, contrasts)
+    masks = [s.head, s.intracranial][: int(rng.integers(1, 3))]
+    if s.mask.any() and rng.random() < 0.5:
+        masks.append(s.mask > 0)
+    return R.mask_picture(masks, rng)
+
+
+def head_projection(path: str):
+    def make(rng: np.random.Generator) -> np.ndarray:
+        return R.projection(volume(path)[0], rng)
+    return make
+
+
+def generated_ct(rng, contrasts) -> np.ndarray:
+    s = generated(rng, contrasts)
+    return R.head_ct(s.image, s.head, s.intracranial, rng)
+
+
+# ---------------------------------------------------------------- real volumes rendered like scans
+def real_mri(path: str, planes=("axial", "coronal", "sagittal"), contrast_p: float = 0.5, min_frac: float = 0.25,
+             heavy_noise_p: float = 0.0):
+    def make(rng: np.random.Generator) -> np.ndarray:
+        sl, aspect = volume_slice(path, rng, planes, min_frac)
+        r = rng.random()
+        if r < contrast_p / 2:
+            sl = R.invert_inside(sl, rng)
+        elif r < contrast_p:
+            sl = R.tone_curve(sl, rng)
+        return R.scan_look(sl, rng, aspect=aspect, heavy_noise_p=heavy_noise_p)
+    return make
+
+
+def real_2d(path: str):
+    def make(rng: np.random.Generator) -> np.ndarray:
+        return R.scan_look(np.load(path).astype(np.float32), rng)
+    return make
+
+
+def real_derived(paths: tuple[str, ...], how: str):
+    """Colourised or cropped renders of real brain volumes (negatives)."""
+    def make(rng: np.random.Generator) -> np.ndarray:
+        p = paths[int(rng.integers(len(paths)))]
+        if p.endswith(".npy"):
+            img = R.scan_look(np.load(p).astype(np.float32), rng, text_p=0.0)
+        else:
+            sl, aspect = volume_slice(p, rng, ("axial",) if "dipy" in p else ("axial", "coronal", "sagittal"))
+            img = R.scan_look(sl, rng, aspect=aspect, text_p=0.0)
+        return R.colourise(img, rng) if how == "colour" else R.corner_crop(img, rng)
+    return make
+
+
+def atlas(paths: tuple[str, ...]):
+    """Label maps (atlases) shown with a random colour table, or grey: brain-shaped, but not an MRI."""
+    def make(rng: np.random.Generator) -> np.ndarray:
+        p = paths[int(rng.integers(len(paths)))]
+        sl, aspect = volume_slice(p, rng, min_frac=0.3)
+        labels = np.round(sl).astype(np.int64)
+        n = int(labels.max()) + 1
+        if rng.random() < 0.75:
+            lut = rng.integers(0, 256, (n, 3)).astype(np.uint8)
+            lut[0] = R.rand_colour(rng, 0, 30) if rng.random() < 0.8 else (255, 255, 255)
+            img = lut[labels]
+        else:
+            lut = np.concatenate([[0], rng.integers(40, 256, n - 1)]).astype(np.uint8) if rng.random() < 0.5 else \
+                np.round(np.linspace(0, 255, n)).astype(np.uint8)
+            img = lut[labels]
+        big = int(rng.integers(160, 513)) / max(img.shape[:2])
+        zoom = (big * aspect, big) + ((1,) if img.ndim == 3 else ())
+        return ndi.zoom(img, zoom, order=0)
+    return make
+
+
+# ---------------------------------------------------------------- DICOM of other modalities
+def dicom_source(paths: tuple[str, ...], windows: tuple[tuple[float, float], ...] = ()):
+    def make(rng: np.random.Generator) -> np.ndarray:
+        a = dicom_pixels(paths[int(rng.integers(len(paths)))])
+        if a.ndim == 3:
+            img = np.clip(a, 0, 255).astype(np.uint8)
+        elif windows and rng.random() < 0.8:
+            c, w = windows[int(rng.integers(len(windows)))]
+            img = window(a, c - w / 2, c + w / 2)
+        else:
+            img = percentile_window(a, rng)
+        return geometry(img, rng)
+    return make
+
+
+def photos(paths: tuple[str, ...], grey_p: float = 0.3):
+    def make(rng: np.random.Generator) -> np.ndarray:
+        return R.photo_crop(photo(paths[int(rng.integers(len(paths)))]), rng, grey_p)
+    return make
+
+
+def chromium_screenshot(rng: np.random.Generator) -> np.ndarray:
+    """A headless-Chromium screenshot of a generated local HTML page (no network: file:// only)."""
+    w, h = int(rng.integers(480, 1280)), int(rng.integers(360, 900))
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "page.html"
+        shot = Path(tmp) / "shot.png"
+        page.write_text(R.html_page(rng))
+        subprocess.run([chromium_binary(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        f"--user-data-dir={tmp}/profile", f"--screenshot={shot}", f"--window-size={w},{h}",
+                        page.as_uri()], check=True, capture_output=True, timeout=90)
+        with Image.open(shot) as im:
+            return np.asarray(im.convert("RGB"))
+
+
+def chromium_binary() -> str:
+    return os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def ecg(rng: np.random.Generator) -> np.ndarray:
+    import scipy.misc as m
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sig = np.asarray(m.electrocardiogram())
+    return R.ecg_strip(sig, rng)
+
+
+# ---------------------------------------------------------------- the registry
+def _sk(*names: str) -> tuple[str, ...]:
+    return tuple(str(SKIMAGE / n) for n in names)
+
+
+def _mate() -> tuple[str, ...]:
+    d = BACKGROUNDS / "mate"
+    return tuple(str(d / sub / n) for sub, n in (
+        ("nature", "Aqua.jpg"), ("nature", "Blinds.jpg"), ("nature", "Dune.jpg"), ("nature", "FreshFlower.jpg"),
+        ("nature", "Garden.jpg"), ("nature", "GreenMeadow.jpg"), ("nature", "LadyBird.jpg"), ("nature", "RainDrops.jpg"),
+        ("nature", "Storm.jpg"), ("nature", "TwoWings.jpg"), ("nature", "Wood.jpg"), ("nature", "YellowFlower.jpg"),
+        ("abstract", "Elephants.jpg"), ("abstract", "Flow.png"), ("abstract", "Silk.png"), ("abstract", "Waves.png"),
+        ("desktop", "GreenTraditional.jpg"), ("desktop", "Stripes.png")))
+
+
+def _ukui() -> tuple[str, ...]:
+    return tuple(str(BACKGROUNDS / n) for n in (
+        "2004default.jpg", "calla.png", "city.png", "desert.png", "firstgeneration.jpg", "fluent-color.png",
+        "focal-ubuntukylin.png", "goldfish.png", "rhythm.jpg", "rollpaper.png", "string.jpg", "the-mouse.jpg"))
+
+
+def _gnome() -> tuple[str, ...]:
+    d = BACKGROUNDS / "gnome"
+    return tuple(str(d / f"{n}-{v}.webp") for n in ("adwaita", "grid", "licorice", "pixels", "symbolic", "truchet", "vnc", "wood")
+                 for v in ("d", "l"))
+
+
+SKIMAGE_PHOTOS = _sk("astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg", "camera.png", "coins.png", "moon.png",
+                     "hubble_deep_field.jpg", "horse.png", "clock_motion.png", "brick.png", "grass.png", "gravel.png",
+                     "motorcycle_left.png", "color.png")
+SKIMAGE_LICENCE = ("scikit-image BSD-3-clause; pictures CC0 or public domain per skimage.data (astronaut, hubble: NASA; "
+                   "rocket: SpaceX; coffee, chelsea, camera, horse, clock: CC0 by their photographers; brick, grass, gravel: "
+                   "CC0Textures; motorcycle: Middlebury stereo set, coins/moon/color: no known restrictions)")
+
+
+def sources() -> list[Source]:
+    train_c, test_c = _contrasts()
+    ctr = "/".join(train_c) or "all"
+    cte = "/".join(test_c)
+    gen_origin = "model/brainmri/generate.py over Colin27 (mricron-data)"
+    gen_lic = "generated by this project (MIT) from Colin27, BSD-3-clause (mricron-data)"
+    mr = "brain_mri"
+    ot = "other"
+    S = Source
+    ct_windows = ((40, 80), (75, 215), (35, 350), (500, 2000), (400, 1800))
+    dcm_lic = "pydicom test files (Debian python3-pydicom, MIT/Expat); originals: NEMA WG04 sample sets, D. Clunie, barre.nom.fr"
+    return [
+        # ---------------- brain MRI, train
+        S("generated-mri", mr, "train", "generated brain MRI", f"{gen_origin}, contrasts {ctr}, every class and plane", gen_lic,
+          2400, lambda rng: generated_positive(rng, train_c, 0.2), (str(MRICRON / "ch2.nii.gz"),)),
+        S("colin27-t1", mr, "train", "real brain MRI", "mricron-data ch2.nii.gz (Colin27 T1, skull on), rendered as scans",
+          "BSD-3-clause (mricron-data); Colin27: Holmes et al. 1998", 450, real_mri(str(MRICRON / "ch2.nii.gz"), heavy_noise_p=0.25),
+          (str(MRICRON / "ch2.nii.gz"),)),
+        S("colin27-bet", mr, "train", "real brain MRI", "mricron-data ch2bet.nii.gz (Colin27, brain extracted: skull off)",
+          "BSD-3-clause (mricron-data)", 350, real_mri(str(MRICRON / "ch2bet.nii.gz"), heavy_noise_p=0.25),
+          (str(MRICRON / "ch2bet.nii.gz"),)),
+        # ---------------- brain MRI, val
+        S("generated-mri-val", mr, "val", "generated brain MRI", f"{gen_origin}, contrasts {ctr}, other seeds", gen_lic,
+          300, lambda rng: generated_positive(rng, train_c), (str(MRICRON / "ch2.nii.gz"),)),
+        S("colin27-0.5mm", mr, "val", "real brain MRI", "mricron-data ch2better.nii.gz (Colin27 at 0.5 mm, skull off)",
+          "BSD-3-clause (mricron-data)", 200, real_mri(str(MRICRON / "ch2better.nii.gz")), (str(MRICRON / "ch2better.nii.gz"),)),
+        S("nibabel-epi", mr, "val", "real brain MRI", "python3-nibabel tests/data/example4d.nii.gz (fMRI EPI, 128x96x24)",
+          "nibabel test data, MIT/Expat (Debian python3-nibabel)", 200, real_mri(str(NIBABEL / "example4d.nii.gz"), ("axial",)),
+          (str(NIBABEL / "example4d.nii.gz"),)),
+        # ---------------- brain MRI, test (held out)
+        S("generated-mri-heldout-contrast", mr, "test", "generated brain MRI", f"{gen_origin}, held-out contrast(s) {cte}",
+          gen_lic, 300, lambda rng: generated_positive(rng, test_c), (str(MRICRON / "ch2.nii.gz"),)),
+        S("dipy-b0", mr, "test", "real brain MRI", "python3-dipy data/files/S0_10slices.nii.gz (diffusion b0, 10 axial slices)",
+          "BSD-3-clause (DIPY)", 150, real_mri(str(DIPY / "S0_10slices.nii.gz"), ("axial",), 0.0), (str(DIPY / "S0_10slices.nii.gz"),)),
+        S("dipy-dwi-aniso", mr, "test", "real brain MRI", "python3-dipy data/files/aniso_vox.nii.gz (DWI, 4x4x5 mm)",
+          "BSD-3-clause (DIPY)", 150, real_mri(str(DIPY / "aniso_vox.nii.gz"), ("axial",), 0.0), (str(DIPY / "aniso_vox.nii.gz"),)),
+        S("dipy-dwi-noisy", mr, "test", "real brain MRI", "python3-dipy data/files/test_piesno.nii.gz (noisy DWI, 96x96x14)",
+          "BSD-3-clause (DIPY)", 150, real_mri(str(DIPY / "test_piesno.nii.gz"), ("axial",), 0.0), (str(DIPY / "test_piesno.nii.gz"),)),
+        S("dipy-t1-slice", mr, "test", "real brain MRI", "python3-dipy data/files/t1_coronal_slice.npy (T1, skull off)",
+          "BSD-3-clause (DIPY)", 150, real_2d(str(DIPY / "t1_coronal_slice.npy")), (str(DIPY / "t1_coronal_slice.npy"),)),
+        # ---------------- other, train
+        S("photos-skimage", ot, "train", "natural photograph", "python3-skimage data/ pictures (15 PNG and JPEG files)", SKIMAGE_LICENCE,
+          400, photos(SKIMAGE_PHOTOS), SKIMAGE_PHOTOS),
+        S("photos-mate", ot, "train", "natural photograph", "mate-backgrounds /usr/share/backgrounds/mate (18 pictures)",
+          "GPL-2+ (mate-backgrounds)", 350, photos(_mate()), _mate()),
+        S("documents", ot, "train", "document / text", "rendered with PIL and fonts-dejavu-core / fonts-liberation",
+          "generated (MIT); fonts: Bitstream Vera/DejaVu licence, SIL OFL 1.1", 350, R.document),
+        S("skimage-text", ot, "train", "document / text", "python3-skimage data/page.png, text.png",
+          "scikit-image BSD-3-clause; text.png public domain (Wikipedia); page.png from scikit-image", 60,
+          photos(_sk("page.png", "text.png"), 0.0), _sk("page.png", "text.png")),
+        S("charts", ot, "train", "chart / screenshot", "matplotlib-rendered charts (python3-matplotlib)", "generated (MIT)",
+          250, R.chart),
+        S("shapes", ot, "train", "synthetic shapes", "generated: circles (a plain circle on black), ellipses, rings, polygons",
+          "generated (MIT)", 300, lambda rng: R.shapes(rng, "filled")),
+        S("gradients-linear", ot, "train", "gradients / noise / blank", "generated linear gradients", "generated (MIT)", 120,
+          lambda rng: R.gradient(rng, "linear")),
+        S("noise-white", ot, "train", "gradients / noise / blank", "generated pixel noise", "generated (MIT)", 120,
+          lambda rng: R.noise(rng, "white")),
+        S("blank", ot, "train", "gradients / noise / blank", "generated constant frames", "generated (MIT)", 100,
+          lambda rng: R.blank(rng, False)),
+        S("ct-synthetic-head", ot, "train", "CT / other modality", f"head CT look derived from {gen_origin}", gen_lic, 300,
+          lambda rng: generated_ct(rng, train_c), (str(MRICRON / "ch2.nii.gz"),)),
+        S("dicom-test-patterns", ot, "train", "CT / other modality",
+          "python3-pydicom SC_rgb*.dcm colour bars and image_dfl.dcm", dcm_lic, 100,
+          dicom_source(tuple(str(PYDICOM / n) for n in ("SC_rgb_rle.dcm", "SC_rgb_jpeg_dcmd.dcm", "image_dfl.dcm"))),
+          tuple(str(PYDICOM / n) for n in ("SC_rgb_rle.dcm", "SC_rgb_jpeg_dcmd.dcm", "image_dfl.dcm"))),
+        S("fundus-microscopy", ot, "train", "CT / other modality",
+          "python3-skimage retina.jpg, microaneurysms.png (fundus), cell.png (microscopy)",
+          "CC0 (skimage.data: retina, microaneurysms by A. Maier, cell)", 200,
+          photos(_sk("retina.jpg", "microaneurysms.png", "cell.png"), 0.2), _sk("retina.jpg", "microaneurysms.png", "cell.png")),
+        S("atlas-aal-brodmann", ot, "train", "brain atlas (label map)", "mricron-data aal.nii.gz, brodmann.nii.gz",
+          "BSD-3-clause (mricron-data; AAL: Tzourio-Mazoyer et al. 2002)", 250,
+          atlas((str(MRICRON / "aal.nii.gz"), str(MRICRON / "brodmann.nii.gz"))),
+          (str(MRICRON / "aal.nii.gz"), str(MRICRON / "brodmann.nii.gz"))),
+        S("colour-brain-generated", ot, "train", "colour image of a brain",
+          "generated slices colourised: colour maps, strong tints, cryosection/specimen look", gen_lic, 400,
+          lambda rng: generated_colour(rng, train_c), (str(MRICRON / "ch2.nii.gz"),)),
+        S("radiograph-like-colin27", ot, "train", "CT / other modality",
+          "sum (X-ray look) or maximum (MIP) projections of ch2.nii.gz", "BSD-3-clause (mricron-data)", 200,
+          head_projection(str(MRICRON / "ch2.nii.gz")), (str(MRICRON / "ch2.nii.gz"),)),
+        S("masks-generated", ot, "train", "CT / other modality", "head / intracranial / lesion masks of generated slices shown as pictures",
+          gen_lic, 200, lambda rng: generated_masks(rng, train_c), (str(MRICRON / "ch2.nii.gz"),)),
+        S("nuclear-medicine-like", ot, "train", "CT / other modality", "generated blurry count-noise body blobs (scintigraphy look)",
+          "generated (MIT)", 200, R.nuclear_like),
+        S("angiography-like", ot, "train", "CT / other modality", "generated branching vessels on a vignetted field (XA look)",
+          "generated (MIT)", 200, R.angiography_like),
+        S("crops-generated", ot, "train", "heavily cropped scan", "8..25 % corners/pieces of generated slices", gen_lic, 300,
+          lambda rng: generated_crop(rng, train_c), (str(MRICRON / "ch2.nii.gz"),)),
+        # ---------------- other, val
+        S("photos-ukui", ot, "val", "natural photograph", "ukui-wallpapers /usr/share/backgrounds (12 pictures)",
+          "CC-BY-SA-3.0 (ukui-wallpapers)", 150, photos(_ukui()), _ukui()),
+        S("ui-mockups", ot, "val", "chart / screenshot", "rendered application windows (PIL)", "generated (MIT)", 150, R.ui_mock),
+        S("ct-thorax", ot, "val", "CT / other modality", "python3-pydicom CT_small.dcm (thorax CT)", dcm_lic, 100,
+          dicom_source((str(PYDICOM / "CT_small.dcm"),), ct_windows), (str(PYDICOM / "CT_small.dcm"),)),
+        S("rt-dose", ot, "val", "CT / other modality", "python3-pydicom rtdose.dcm (RT dose grid)", dcm_lic, 60,
+          dicom_source((str(PYDICOM / "rtdose.dcm"),)), (str(PYDICOM / "rtdose.dcm"),)),
+        S("atlas-harvardoxford-jhu189", ot, "val", "brain atlas (label map)",
+          "mricron-data HarvardOxford-cort-maxprob-thr0-1mm.nii.gz, jhu189.nii.gz", "BSD-3-clause (mricron-data)", 150,
+          atlas((str(MRICRON / "HarvardOxford-cort-maxprob-thr0-1mm.nii.gz"), str(MRICRON / "jhu189.nii.gz"))),
+          (str(MRICRON / "HarvardOxford-cort-maxprob-thr0-1mm.nii.gz"), str(MRICRON / "jhu189.nii.gz"))),
+        S("colour-brain-colin27-0.5mm", ot, "val", "colour image of a brain", "ch2better.nii.gz slices colourised",
+          "BSD-3-clause (mricron-data)", 150, real_derived((str(MRICRON / "ch2better.nii.gz"),), "colour"),
+          (str(MRICRON / "ch2better.nii.gz"),)),
+        S("blobs-stripes", ot, "val", "synthetic shapes", "generated smooth blobs, stripes, checkerboards", "generated (MIT)",
+          150, lambda rng: R.shapes(rng, "blobs")),
+        S("crops-epi", ot, "val", "heavily cropped scan", "8..25 % pieces of example4d.nii.gz slices",
+          "nibabel test data, MIT/Expat", 100, real_derived((str(NIBABEL / "example4d.nii.gz"),), "crop"),
+          (str(NIBABEL / "example4d.nii.gz"),)),
+        # ---------------- other, test (held out)
+        S("photos-sklearn", ot, "test", "natural photograph", "python3-sklearn datasets/images china.jpg, flower.jpg",
+          "CC BY 2.0 (danielbuechele, vultilion on Flickr)", 100,
+          photos((str(SKLEARN / "china.jpg"), str(SKLEARN / "flower.jpg"))), (str(SKLEARN / "china.jpg"), str(SKLEARN / "flower.jpg"))),
+        S("photos-scipy", ot, "test", "natural photograph", "python3-scipy scipy.misc face (raccoon), ascent",
+          "BSD-3-clause (SciPy); pictures public domain (public-domain-image.com)", 100,
+          photos((str(SCIPY_MISC / "face.dat"), str(SCIPY_MISC / "ascent.dat"))),
+          (str(SCIPY_MISC / "face.dat"), str(SCIPY_MISC / "ascent.dat"))),
+        S("photos-lomiri", ot, "test", "natural photograph", "lomiri-wallpapers warty-final-ubuntu.png, lomiri-default-background.png",
+          "CC-BY-SA-3.0 (lomiri-wallpapers)", 60,
+          photos((str(BACKGROUNDS / "warty-final-ubuntu.png"), str(BACKGROUNDS / "lomiri-default-background.png"))),
+          (str(BACKGROUNDS / "warty-final-ubuntu.png"), str(BACKGROUNDS / "lomiri-default-background.png"))),
+        S("wallpapers-gnome", ot, "test", "natural photograph", "gnome-backgrounds /usr/share/backgrounds/gnome/*.webp (16)",
+          "CC-BY-SA-3.0 (gnome-backgrounds)", 150, photos(_gnome()), _gnome()),
+        S("screenshots-chromium", ot, "test", "chart / screenshot", "headless Chromium screenshots of generated local HTML pages",
+          "generated (MIT); Chromium (Debian chromium) renders only", 150, chromium_screenshot, needs=(chromium_binary(),)),
+        S("ecg-strips", ot, "test", "chart / screenshot", "python3-scipy scipy.misc.electrocardiogram drawn as ECG strips",
+          "BSD-3-clause (SciPy); signal: MIT-BIH Arrhythmia Database record 208 (ODC-By 1.0)", 100, ecg,
+          (str(SCIPY_MISC / "ecg.dat"),)),
+        S("ct-head", ot, "test", "CT / other modality", "python3-pydicom 693_J2KI.dcm, J2K_pixelrep_mismatch.dcm (head CT)",
+          dcm_lic, 150, dicom_source((str(PYDICOM / "693_J2KI.dcm"), str(PYDICOM / "J2K_pixelrep_mismatch.dcm")), ct_windows),
+          (str(PYDICOM / "693_J2KI.dcm"), str(PYDICOM / "J2K_pixelrep_mismatch.dcm"))),
+        S("nuclear-medicine", ot, "test", "CT / other modality", "python3-pydicom JPEG2000.dcm (NM whole body)", dcm_lic, 60,
+          dicom_source((str(PYDICOM / "JPEG2000.dcm"),)), (str(PYDICOM / "JPEG2000.dcm"),)),
+        S("ultrasound", ot, "test", "CT / other modality", "python3-pydicom ExplVR_BigEnd.dcm (colour ultrasound)", dcm_lic, 60,
+          dicom_source((str(PYDICOM / "ExplVR_BigEnd.dcm"),)), (str(PYDICOM / "ExplVR_BigEnd.dcm"),)),
+        S("segmentation-mask", ot, "test", "CT / other modality", "python3-pydicom liver_1frame.dcm (DICOM SEG)", dcm_lic, 60,
+          dicom_source((str(PYDICOM / "liver_1frame.dcm"),)), (str(PYDICOM / "liver_1frame.dcm"),)),
+        S("mr-other-small", ot, "test", "MRI, not a brain slice", "python3-pydicom MR_small.dcm (64x64 piece of an MR image)",
+          dcm_lic, 60, dicom_source((str(PYDICOM / "MR_small.dcm"),)), (str(PYDICOM / "MR_small.dcm"),)),
+        S("x-ray-angiography", ot, "test", "CT / other modality", "libgdcm3.0 examples/00191113.dcm (XA, JPEG; dcmtk decodes)",
+          "BSD-3-clause-alike-CREATIS (GDCM)", 60, dicom_source((str(GDCM_EXAMPLE),)), (str(GDCM_EXAMPLE),), ("dcmdjpeg",)),
+        S("histology", ot, "test", "CT / other modality", "python3-skimage ihc.png (immunohistochemistry)",
+          "scikit-image BSD-3-clause; no known copyright restrictions", 60, photos(_sk("ihc.png"), 0.2), _sk("ihc.png")),
+        S("phantom-shepp-logan", ot, "test", "synthetic shapes", "python3-skimage phantom.png (Shepp-Logan head phantom)",
+          "scikit-image BSD-3-clause", 60, photos(_sk("phantom.png"), 1.0), _sk("phantom.png")),
+        S("atlas-aicha-jhu-natbrainlab", ot, "test", "brain atlas (label map)",
+          "mricron-data AICHAmc.nii.gz, JHU-WhiteMatter-labels-1mm.nii.gz, natbrainlab.nii.gz", "BSD-3-clause (mricron-data)", 150,
+          atlas(tuple(str(MRICRON / n) for n in ("AICHAmc.nii.gz", "JHU-WhiteMatter-labels-1mm.nii.gz", "natbrainlab.nii.gz"))),
+          tuple(str(MRICRON / n) for n in ("AICHAmc.nii.gz", "JHU-WhiteMatter-labels-1mm.nii.gz", "natbrainlab.nii.gz"))),
+        S("colour-brain-dipy", ot, "test", "colour image of a brain", "dipy S0_10slices / aniso_vox / t1_coronal_slice colourised",
+          "BSD-3-clause (DIPY)", 150, real_derived((str(DIPY / "S0_10slices.nii.gz"), str(DIPY / "aniso_vox.nii.gz"),
+                                                    str(DIPY / "t1_coronal_slice.npy")), "colour"),
+          (str(DIPY / "S0_10slices.nii.gz"), str(DIPY / "aniso_vox.nii.gz"), str(DIPY / "t1_coronal_slice.npy"))),
+        S("crops-dipy", ot, "test", "heavily cropped scan", "8..25 % pieces of dipy S0_10slices / test_piesno / t1_coronal_slice",
+          "BSD-3-clause (DIPY)", 150, real_derived((str(DIPY / "S0_10slices.nii.gz"), str(DIPY / "test_piesno.nii.gz"),
+                                                   str(DIPY / "t1_coronal_slice.npy")), "crop"),
+          (str(DIPY / "S0_10slices.nii.gz"), str(DIPY / "test_piesno.nii.gz"), str(DIPY / "t1_coronal_slice.npy"))),
+        S("drawn-circles", ot, "test", "synthetic shapes", "generated pen drawings of circles and ellipses on paper",
+          "generated (MIT)", 100, lambda rng: R.shapes(rng, "drawn")),
+        S("gradients-radial", ot, "test", "gradients / noise / blank", "generated radial gradients", "generated (MIT)", 60,
+          lambda rng: R.gradient(rng, "radial")),
+        S("noise-smooth", ot, "test", "gradients / noise / blank", "generated value noise, salt and pepper", "generated (MIT)",
+          60, lambda rng: R.noise(rng, "smooth")),
+        S("near-blank", ot, "test", "gradients / noise / blank", "generated near-blank frames (faint noise, vignette, specks)",
+          "generated (MIT)", 100, lambda rng: R.blank(rng, True)),
+    ]
+
+
+def by_split(split: str) -> list[Source]:
+    return [s for s in sources() if s.split == split]

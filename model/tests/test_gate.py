@@ -1,0 +1,224 @@
+"""The input gate: its data sources resolve and are held out by whole source, the threshold rule, the exporter (ONNX in
+onnxruntime-node equals PyTorch), and the committed gate (manifest matches the .onnx, threshold as chosen, accepts the
+classifier's brain MRI fixtures and refuses a plain circle, a blank frame, a photograph and a colourised slice)."""
+import hashlib
+import json
+import subprocess
+import tempfile
+import unittest
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+from PIL import Image
+
+from brainmri import gate_data as GD
+from brainmri import gate_render as R
+from brainmri import gate_sources as GS
+from brainmri import preprocess as P
+from brainmri.gate_export import export_onnx
+from brainmri.gate_model import GateNet, normalise
+from brainmri.gate_train import choose_threshold, source_weights
+from tests.helpers import ROOT, ort_run
+
+MODEL = ROOT / "model" / "brain-mri-gate.onnx"
+MANIFEST = ROOT / "model" / "brain-mri-gate.manifest.json"
+REPORT = ROOT / "model" / "reports" / "gate" / "metrics.json"
+FIX = ROOT / "test" / "fixtures"
+# Every file a source reads lies under one of these package folders (the reserved example images live elsewhere).
+ALLOWED_ROOTS = (GS.MRICRON, GS.DIPY, GS.NIBABEL, GS.PYDICOM, GS.SKIMAGE, GS.SKLEARN, GS.SCIPY_MISC, GS.BACKGROUNDS,
+                 GS.GDCM_EXAMPLE.parent)
+
+
+def gate_input(rgb_or_grey: np.ndarray, side: int) -> np.ndarray:
+    """An image as decoded pixels -> the gate's model input per its manifest (rgb, contract resize, normalise)."""
+    a = np.asarray(rgb_or_grey, np.float32)
+    if a.ndim == 2:
+        a = np.repeat(a[:, :, None], 3, axis=2)
+    return normalise(torch.from_numpy(R.to_input(a, side))).numpy()
+
+
+def decode(path: Path) -> np.ndarray:
+    """Decoded pixels per the contract: 16-bit grey divided by 257 (not clipped), everything else as 8-bit RGB."""
+    with Image.open(path) as im:
+        if im.mode.startswith("I"):
+            return np.asarray(im, dtype=np.float32) / 257.0
+        return np.asarray(im.convert("RGB"))
+
+
+class SourcesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sources = GS.sources()
+
+    def test_every_source_resolves_on_this_machine(self):
+        missing = {s.name: s.missing() for s in self.sources if s.missing()}
+        self.assertEqual(missing, {}, "install them with `npm run setup:training` (or `npm run setup:test`)")
+
+    def test_sources_are_held_out_whole_and_each_split_has_both_labels(self):
+        names = [s.name for s in self.sources]
+        self.assertEqual(len(names), len(set(names)))
+        for split in GS.SPLITS:
+            labels = {s.label for s in self.sources if s.split == split}
+            self.assertEqual(labels, set(GS.GATE_LABELS), split)
+        # files: no file read by a test source is read by a train or validation source (the generator's anatomy aside,
+        # whose test images are held out by contrast instead)
+        anatomy = str(GS.MRICRON / "ch2.nii.gz")
+        used = {split: {f for s in self.sources if s.split == split for f in s.files} - {anatomy} for split in GS.SPLITS}
+        self.assertEqual(used["test"] & (used["train"] | used["val"]), set())
+        self.assertEqual(used["val"] & used["train"], set())
+        train_c, test_c = GS._contrasts()
+        self.assertTrue(test_c)
+        self.assertEqual(set(train_c) & set(test_c), set())
+        self.assertEqual(set(train_c) | set(test_c), set(GS._generator().CONTRASTS))
+
+    def test_sources_read_only_files_from_the_listed_packages(self):
+        for s in self.sources:
+            for f in s.files:
+                self.assertTrue(any(Path(f).is_relative_to(r) for r in ALLOWED_ROOTS), f"{s.name}: {f}")
+
+    def test_images_are_deterministic_and_shaped_as_the_gate_reads_them(self):
+        by_name = {s.name: s for s in self.sources}
+        for name in ("shapes", "ct-head", "photos-sklearn", "atlas-aal-brodmann", "generated-mri-heldout-contrast"):
+            a = GD.make_input(by_name[name], 3, 5, 64)
+            b = GD.make_input(by_name[name], 3, 5, 64)
+            self.assertEqual(a.shape, (3, 64, 64), name)
+            np.testing.assert_array_equal(a, b, name)
+            self.assertGreaterEqual(a.min(), 0.0)
+            self.assertLessEqual(a.max(), 255.0)
+        c = GD.make_input(by_name["shapes"], 3, 6, 64)
+        self.assertFalse(np.array_equal(c, GD.make_input(by_name["shapes"], 3, 5, 64)))
+
+    def test_held_out_generator_contrast_is_the_only_one_its_test_source_gives(self):
+        _, test_c = GS._contrasts()
+        for i in range(3):
+            s = GS.generated(np.random.default_rng([11, i]), test_c)
+            self.assertIn(s.meta["contrast"], test_c)
+
+    def test_a_grey_image_reaches_the_gate_as_three_equal_channels_of_the_contract_resize(self):
+        grey = (np.arange(300 * 200) % 251).reshape(300, 200).astype(np.float32)
+        x = R.to_input(np.repeat(grey[:, :, None], 3, 2), 64)
+        expected = P.resize(grey, 64, 64)
+        for c in range(3):
+            np.testing.assert_array_equal(x[c], expected)
+
+
+class ThresholdRuleTest(unittest.TestCase):
+    def test_threshold_sits_in_the_gap_between_separable_scores(self):
+        y = np.array([0] * 200 + [1] * 200)
+        p = np.concatenate([np.full(200, 0.9), np.full(200, 0.1)])
+        t = choose_threshold(p, y)
+        self.assertEqual((t["val_false_refusal"], t["val_false_acceptance"]), (0.0, 0.0))
+        self.assertAlmostEqual(t["accept"], 0.5, places=3)  # middle of logit(0.1) .. logit(0.9)
+
+    def test_threshold_weighs_a_false_refusal_twice_a_false_acceptance(self):
+        # one positive scores among the negatives: refusing it costs 1/100 / 1 % = 1, accepting 2 of 100 negatives
+        # costs 2/100 / 2 % = 1; accepting 3 would cost 1.5, so the rule refuses the stray positive no more than it must
+        y = np.array([0] * 100 + [1] * 100)
+        p = np.concatenate([np.full(99, 0.95), [0.3], np.full(97, 0.05), [0.4, 0.35, 0.32]])
+        t = choose_threshold(p, y)
+        cost = max(t["val_false_refusal"] / 0.01, t["val_false_acceptance"] / 0.02)
+        self.assertLessEqual(cost, 1.0 + 1e-9)
+
+    def test_each_source_gets_an_equal_share_of_its_labels_draws(self):
+        y = np.array([0, 0, 0, 1, 1, 1, 1])
+        src = np.array([0, 0, 1, 2, 3, 3, 3])
+        w = source_weights(y, src).numpy()
+        self.assertAlmostEqual(w.sum(), 1.0)
+        self.assertAlmostEqual(w[src == 0].sum(), w[src == 1].sum())
+        self.assertAlmostEqual(w[src == 2].sum(), w[src == 3].sum())
+
+
+class ExportTest(unittest.TestCase):
+    def test_onnx_in_onnxruntime_node_equals_pytorch(self):
+        torch.manual_seed(0)
+        net = GateNet()
+        for m in net.modules():  # non-trivial batch-norm statistics, so folding them is exercised
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+        net.eval()
+        x = torch.randn(3, 3, 64, 64)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "gate.onnx"
+            export_onnx(net, path)
+            g = onnx.load(str(path))
+            self.assertEqual([o.name for o in g.graph.output], ["logits", "probabilities"])
+            out = ort_run(path, x.numpy())
+        with torch.no_grad():
+            logits = net(x)
+        np.testing.assert_allclose(out["logits"], logits.numpy(), atol=1e-4)
+        np.testing.assert_allclose(out["probabilities"], torch.softmax(logits, 1).numpy(), atol=1e-5)
+
+
+class CommittedGateTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.m = json.loads(MANIFEST.read_text())
+        cls.side = cls.m["input"]["shape"][2]
+        cls.accept = cls.m["thresholds"]["accept"]
+
+    def scores(self, images) -> np.ndarray:
+        x = np.stack([gate_input(a, self.side) for a in images])
+        return ort_run(MODEL, x)["probabilities"][:, 0]
+
+    def test_manifest_matches_the_onnx(self):
+        data = MODEL.read_bytes()
+        self.assertEqual(self.m["model"]["file"], MODEL.name)
+        self.assertEqual(self.m["model"]["sha256"], hashlib.sha256(data).hexdigest())
+        self.assertEqual(self.m["model"]["bytes"], len(data))
+        self.assertEqual(self.m["task"], "gate")
+        self.assertEqual(self.m["labels"], ["brain_mri", "other"])
+        self.assertEqual(self.m["preprocessing"]["color"], "rgb")
+        g = onnx.load(str(MODEL))
+        self.assertEqual(self.m["model"]["opset"], g.opset_import[0].version)
+        (inp,) = g.graph.input
+        dims = [d.dim_value if d.HasField("dim_value") else None for d in inp.type.tensor_type.shape.dim]
+        self.assertEqual(dims, self.m["input"]["shape"])
+        self.assertEqual([o.name for o in g.graph.output], [self.m["outputs"]["logits"], self.m["outputs"]["probabilities"]])
+
+    def test_threshold_is_the_one_chosen_on_validation_and_evaluated(self):
+        report = json.loads(REPORT.read_text())
+        self.assertGreater(self.accept, 0.0)
+        self.assertLess(self.accept, 1.0)
+        self.assertEqual(self.accept, report["threshold"]["accept"])
+        self.assertEqual(self.accept, report["summary"]["threshold"])
+        self.assertEqual(self.m["metrics"]["threshold"], self.accept)
+        self.assertEqual(self.m["metrics"]["test_images"], report["summary"]["test_images"])
+
+    def test_validates_against_the_typescript_manifest_schema(self):
+        script = (
+            "import { readFileSync } from 'node:fs';\n"
+            f"import {{ manifestSchema }} from {json.dumps(str(ROOT / 'src' / 'core' / 'manifest.ts'))};\n"
+            f"const r = manifestSchema.safeParse(JSON.parse(readFileSync({json.dumps(str(MANIFEST))}, 'utf8')));\n"
+            "if (!r.success) { console.error(JSON.stringify(r.error.issues)); process.exit(1); }\n"
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            f = Path(tmp) / "check.ts"
+            f.write_text(script)
+            res = subprocess.run([str(ROOT / "node_modules" / ".bin" / "tsx"), str(f)], cwd=ROOT, capture_output=True, text=True)
+        self.assertEqual(res.returncode, 0, res.stderr)
+
+    def test_accepts_the_classifiers_brain_mri_fixtures(self):
+        entries = json.loads((FIX / "fixtures.json").read_text())
+        images = [decode(FIX / e["file"]) for e in entries]
+        p = self.scores(images)
+        for e, s in zip(entries, p):
+            self.assertGreaterEqual(s, self.accept, e["file"])
+
+    def test_refuses_a_circle_a_blank_frame_a_photo_and_a_colourised_slice(self):
+        circle = np.zeros((256, 256), np.uint8)
+        yy, xx = np.mgrid[:256, :256]
+        circle[(yy - 128) ** 2 + (xx - 128) ** 2 < 90 ** 2] = 200
+        blank = np.full((300, 400), 0, np.uint8)
+        photo = np.asarray(Image.open(GS.SKLEARN / "flower.jpg").convert("RGB"))
+        fixture = np.asarray(Image.open(FIX / json.loads((FIX / "fixtures.json").read_text())[0]["file"]).convert("L"))
+        tinted = np.stack([fixture, (fixture * 0.55).astype(np.uint8), (fixture * 0.35).astype(np.uint8)], 2)
+        p = self.scores([circle, blank, photo, tinted])
+        for name, s in zip(("circle", "blank", "photo", "tinted slice"), p):
+            self.assertLess(s, self.accept, name)
+
+
+if __name__ == "__main__":
+    unittest.main()
