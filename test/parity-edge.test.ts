@@ -89,6 +89,22 @@ describe('Worker (workerd) and Node give the same answers', () => {
     for (const [name, p] of Object.entries(ref.probabilities ?? {})) expect(Math.abs(edge.probabilities![name] - p), name).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
   });
 
+  // docs/api.md, "Formats by runtime": the one place formats differ. Node reads WebP, TIFF and GIF through sharp; the
+  // Worker (and the kiosk, same decoders) answers 415 naming the format, in the same words up to Node's extras sentence.
+  it.each(['webp', 'tiff', 'gif'] as const)('%s: Node classifies it, the Worker says 415 unsupported_type', async (format) => {
+    const sharp = (await import('sharp')).default;
+    const jpeg = fixtures.find((f) => f.file.endsWith('.jpg'))!;
+    const bytes = new Uint8Array(await sharp(fixtureBytes(jpeg.file))[format]().toBuffer());
+    const post = (f: Fetch) => f('/v1/classify', { method: 'POST', body: bytes as Uint8Array<ArrayBuffer>, headers: { 'content-type': `image/${format}` } });
+    const [edge, ref] = await Promise.all([post(worker.fetch), post(node)]);
+    expect(ref.status).toBe(200);
+    expect((await ref.json()).label).toBe(jpeg.label);
+    expect(edge.status).toBe(415);
+    const { error } = await edge.json();
+    expect(error.code).toBe('unsupported_type');
+    expect(error.message).toMatch(new RegExp(`^(WebP|TIFF|GIF) is not supported here\\. Accepted: JPEG`));
+  });
+
   for (const view of ['heatmap', 'overlay'] as const) {
     it.each(fixtures)(`$file: label, probabilities and ${view} agree`, async ({ file }) => {
       const bytes = fixtureBytes(file);
