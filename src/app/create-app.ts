@@ -2,7 +2,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { checkExplainOptions, type Explanation } from '../core/classifier.js';
-import type { DecodeParams, Plane } from '../core/decoder.js';
 import { ImageInputError } from '../core/errors.js';
 import type { RgbaImage } from '../core/image.js';
 import { encodePng, pngDataUrl } from '../core/png.js';
@@ -12,6 +11,7 @@ import { createAdmission, DEFAULT_ADMISSION, type Admission, type AdmissionLimit
 import { DOCS_CSP, docsPage } from './docs-page.js';
 import { errorResponse, NotReadyError, ShuttingDownError, toErrorResponse } from './errors.js';
 import type { AppMetrics } from './metrics.js';
+import { decodeParams, DEFAULT_MAX_PIXELS, type ScanParams } from './scan-params.js';
 import { toSource, type ServiceSource } from './service-source.js';
 import { readImage } from './read-image.js';
 import { ClassifyQuery, ClassifyResponse, errorResponses, IMAGE_BODY, ModelResponse, NOTICE, SaliencyQuery } from './schemas.js';
@@ -61,24 +61,8 @@ export interface CreateAppOptions {
   lifecycle?: Lifecycle;
 }
 
-type ScanParams = { frame?: number; plane?: Plane; slice?: number; window?: string };
-
-/** The query's scan choices as the decoders take them (`window=600,1200` -> { center: 600, width: 1200 }). */
-export function decodeParams(q: ScanParams): DecodeParams | undefined {
-  const params: DecodeParams = {};
-  if (q.frame !== undefined) params.frame = q.frame;
-  if (q.plane !== undefined) params.plane = q.plane;
-  if (q.slice !== undefined) params.slice = q.slice;
-  if (q.window !== undefined) {
-    const [center, width] = q.window.split(',').map(Number);
-    if (!(width > 0)) throw new ImageInputError('invalid_parameter', 'query parameter "window": the width must be over 0 ("center,width", e.g. 600,1200)');
-    params.window = { center, width };
-  }
-  return Object.keys(params).length ? params : undefined;
-}
-
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
-export const DEFAULT_MAX_PIXELS = 40_000_000;
+export { DEFAULT_MAX_PIXELS };
 
 type Env = { Variables: { route?: string } };
 

@@ -1,4 +1,5 @@
 // Kiosk state: settings, the runner, the scan and result on screen, and the generation counter that drops stale answers.
+import { DEFAULT_MAX_PIXELS } from '../app/scan-params.js';
 import { loadSettings, type Settings } from './settings.js';
 import type { KioskResult, Runner, Scan } from './result.js';
 
@@ -23,5 +24,5 @@ export const state: State = {
 
 
 /** The same limit as the servers' default: a kiosk decodes what they would accept. */
-export const MAX_PIXELS = 40_000_000;
+export const MAX_PIXELS = DEFAULT_MAX_PIXELS;
 export const threshold = (): number => state.settings.threshold ?? state.manifestThreshold;

@@ -8,7 +8,7 @@ import type { InputSource } from '../core/decoder.js';
 import { dicomSeriesKey, sortSeries, type SeriesKey } from '../core/decoders/dicom-series.js';
 import { ImageInputError } from '../core/errors.js';
 import { analyse } from '../core/service.js';
-import { decodeParams, DEFAULT_MAX_PIXELS } from '../app/create-app.js';
+import { decodeParams, DEFAULT_MAX_PIXELS } from '../app/scan-params.js';
 import { loadNodeService } from './load-service.js';
 import { PROVIDERS, type Provider } from './ort-engine.js';
 import { encodePngSharp } from './sharp-png.js';
