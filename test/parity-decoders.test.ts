@@ -1,7 +1,7 @@
 // One decoder, the same pixels everywhere: the core's decoders (what Node, the Worker and the kiosk all run) against PIL
 // (what trains the model) on every fixture and on real JPEGs and PNGs the project did not make. Stated tolerance: none.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +10,9 @@ import { fixtureBytes, loadFixtures } from './http-suite.js';
 
 import { missingOutsideImages, OUTSIDE_IMAGES as OUTSIDE } from './support/outside-images.js';
 
-const FIXTURES = new URL('./fixtures/images/', import.meta.url).pathname;
-const files = [...loadFixtures().map((f) => join(FIXTURES, f.file)), ...OUTSIDE];
+const FIXTURES = new URL('./fixtures/', import.meta.url).pathname;
+// fixtures.json names files relative to test/fixtures ("images/glioma-1.jpg"), as fixtureBytes() reads them.
+const files = [...loadFixtures().map((f) => join(FIXTURES, f.file.includes('/') ? f.file : `images/${f.file}`)), ...OUTSIDE];
 
 // PIL writes each file's samples as decoded: L, RGB or RGBA bytes, or 16-bit little-endian for I;16 greyscale PNG.
 const PIL = `
@@ -33,8 +34,10 @@ for i, path in enumerate(sys.argv[2:]):
 `;
 
 describe('the core decoders give exactly the pixels PIL gives', () => {
-  it('has the outside images (npm run setup:test installs their packages)', () => {
+  it('has every file it compares (the outside images come with npm run setup:test\'s packages)', () => {
     expect(missingOutsideImages()).toEqual([]);
+    expect(files.filter((f) => !existsSync(f))).toEqual([]);
+    expect(files.length).toBeGreaterThanOrEqual(14);
   });
 
   const dir = mkdtempSync(join(tmpdir(), 'pil-'));
@@ -54,5 +57,34 @@ describe('the core decoders give exactly the pixels PIL gives', () => {
     let differ = 0;
     for (let k = 0; k < ref.length; k++) if (image.data[k] !== ref[k]) differ++;
     expect(differ, 'samples that differ from PIL').toBe(0);
+  });
+});
+
+describe('large JPEGs decode at reduced size exactly as PIL\'s draft does (what training uses)', () => {
+  it.each([
+    { scale: 3, reduceTo: 384 },
+    { scale: 7, reduceTo: 384 },
+    { scale: 1, reduceTo: 384 },
+  ])('a photo upscaled x$scale, reduced for $reduceTo px', async ({ scale, reduceTo }) => {
+    const sharp = (await import('sharp')).default;
+    const dir = mkdtempSync(join(tmpdir(), 'draft-'));
+    const path = join(dir, 'big.jpg');
+    const photo = OUTSIDE[0];
+    const meta = await sharp(photo).metadata();
+    writeFileSync(path, await sharp(photo).resize(meta.width! * scale, meta.height! * scale).jpeg({ quality: 90 }).toBuffer());
+    const script = `
+import sys, numpy as np
+from PIL import Image
+im = Image.open(sys.argv[1]); im.draft(im.mode, (${reduceTo}, ${reduceTo})); a = np.asarray(im)
+a.tofile(sys.argv[2]); print(im.size[0], im.size[1])`;
+    const [w, h] = execFileSync('/usr/bin/python3', ['-c', script, path, join(dir, 'pil.raw')], { encoding: 'utf8' }).trim().split(' ').map(Number);
+    const { image, source } = await nodeInputDecoder().decode(new Uint8Array(readFileSync(path)), { maxPixels: 40e6, reduceTo });
+    expect([image.width, image.height]).toEqual([w, h]);
+    const factor = Math.round((meta.width! * scale) / w);
+    expect(source.reduced?.factor ?? 1).toBe(factor);
+    const ref = readFileSync(join(dir, 'pil.raw'));
+    let differ = 0;
+    for (let k = 0; k < ref.length; k++) if (image.data[k] !== ref[k]) differ++;
+    expect(differ).toBe(0);
   });
 });

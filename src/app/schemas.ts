@@ -63,6 +63,10 @@ export const InputSchema = z
     slice: z.number().int().optional(),
     slices: z.number().int().optional(),
     window: z.object({ center: z.number(), width: z.number(), source: z.enum(['dicom', 'auto', 'user']) }).optional(),
+    reduced: z
+      .object({ factor: z.number().int(), width: z.number().int(), height: z.number().int() })
+      .optional()
+      .openapi({ description: 'A large JPEG decoded at 1/2, 1/4 or 1/8 scale (its size in the file here); `image` and overlays have the decoded size.' }),
   })
   .openapi({ description: 'What was decoded: the format, and for DICOM and NIfTI the transfer syntax, frame or slice, and the window used. Never patient data.' });
 

@@ -39,10 +39,19 @@ export function createService(parts: { decoder: InputDecoder; classifier: Classi
   };
 }
 
+/**
+ * The size below which a JPEG is never reduced while decoding: twice the classifier's input side. Training decodes its
+ * JPEGs with the same rule (model/brainmri/preprocess.py, PIL's draft), so the pixels stay the same.
+ */
+export function reductionSize(classifier: Classifier): number {
+  const { width, height } = classifier.manifest.preprocessing.resize;
+  return 2 * Math.max(width, height);
+}
+
 /** Throws ImageInputError for input it cannot use, not_brain_mri (with the gate's score) included. */
 export async function analyse(service: Service, bytes: Uint8Array, options: DecodeOptions): Promise<Analysis> {
   const t0 = globalThis.performance.now();
-  const input = await service.decoder.decode(bytes, options);
+  const input = await service.decoder.decode(bytes, { reduceTo: reductionSize(service.classifier), ...options });
   const decode = ms(globalThis.performance.now() - t0);
   let gate: GateResult | undefined;
   if (service.gate) {

@@ -17,9 +17,19 @@ import { $, applyOverlayControls, drawOverlay, explain, pct, refreshOfflineBadge
 import { saveAsDicom } from './save-dicom.js';
 import { ImageInputError } from '../core/errors.js';
 
+/** The bundled manifest's notice, threshold and input size; decoding waits for it (the size decides JPEG reduction). */
+let manifestLoaded: Promise<void> = Promise.resolve();
+
 async function loadBundledManifest(): Promise<void> {
   try {
-    const manifest = (await (await fetch(MANIFEST_URL)).json()) as { notice?: string; thresholds?: { uncertain?: number } };
+    const manifest = (await (await fetch(MANIFEST_URL)).json()) as {
+      notice?: string;
+      thresholds?: { uncertain?: number };
+      preprocessing?: { resize?: { width?: number; height?: number } };
+    };
+    const { width, height } = manifest.preprocessing?.resize ?? {};
+    // As the servers (core/service.ts reductionSize): a large JPEG decodes at reduced size, the same pixels everywhere.
+    if (typeof width === 'number' && typeof height === 'number') state.reduceTo = 2 * Math.max(width, height);
     if (typeof manifest.notice === 'string' && manifest.notice) {
       state.notice = manifest.notice;
       ui.noticeText.textContent = manifest.notice;
@@ -80,7 +90,8 @@ async function classifyFile(file: File): Promise<void> {
     const bytes = new Uint8Array(await file.arrayBuffer());
     // Decoded here with the core's pure decoder, so the screen shows exactly the pixels the model sees.
     const td = performance.now();
-    const { image } = await kioskDecoder.decode(bytes, { maxPixels: MAX_PIXELS });
+    await manifestLoaded;
+    const { image } = await kioskDecoder.decode(bytes, { maxPixels: MAX_PIXELS, reduceTo: state.reduceTo });
     const decodeMs = performance.now() - td;
     const scan: Scan = { bytes, mediaType: file.type || 'application/octet-stream', image };
     state.scan = scan;
@@ -237,7 +248,7 @@ function main(): void {
     ui.update.hidden = false;
     void refreshOfflineBadge();
   });
-  void loadBundledManifest();
+  manifestLoaded = loadBundledManifest();
   startRunner();
 }
 

@@ -7,6 +7,8 @@ export interface State {
   settings: Settings;
   runner?: Promise<Runner>;
   manifestThreshold: number;
+  /** Large JPEGs decode at reduced size down to this (twice the model's input side), as on the servers. */
+  reduceTo?: number;
   notice: string;
   scan?: Scan;
   result?: KioskResult;

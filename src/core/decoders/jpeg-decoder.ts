@@ -1,5 +1,5 @@
 // JPEG (baseline or progressive, 8-bit, grey or colour) to pixels with libjpeg-turbo, strict about damaged data.
-import type { FormatDecoder } from '../decoder.js';
+import { reductionFor, type FormatDecoder } from '../decoder.js';
 import { ImageInputError } from '../errors.js';
 import type { WasmModuleSource } from '../wasm.js';
 import { readJpegHeader } from './jpeg-header.js';
@@ -22,10 +22,14 @@ export function createJpegDecoder(wasm: WasmModuleSource | JpegTurbo): FormatDec
     async decode(bytes, limits) {
       const header = readJpegHeader(bytes);
       const channels = header.components === 1 ? 1 : 3;
-      admit({ width: header.width, height: header.height, channels, bytesPerSample: 1 }, limits);
+      const factor = reductionFor(header.width, header.height, limits.reduceTo);
+      const size = { width: Math.ceil(header.width / factor), height: Math.ceil(header.height / factor) };
+      // The pixel limit speaks of the file; the memory limit of what is decoded.
+      admit({ width: header.width, height: header.height, channels, bytesPerSample: 1 }, { maxPixels: limits.maxPixels });
+      admit({ ...size, channels, bytesPerSample: 1 }, { maxPixels: Infinity, maxDecodedBytes: limits.maxDecodedBytes });
       let decoded;
       try {
-        decoded = await turbo.decode(bytes, channels, header);
+        decoded = await turbo.decode(bytes, channels, header, factor);
       } catch (error) {
         throw damaged((error as Error).message);
       }
@@ -33,7 +37,7 @@ export function createJpegDecoder(wasm: WasmModuleSource | JpegTurbo): FormatDec
       // not the scan's: a damaged file gets an answer about the file, never a class.
       if (decoded.warning) throw damaged('libjpeg reports corrupt or missing image data');
       const image = applyOrientation({ data: decoded.data, width: decoded.width, height: decoded.height, channels, bitDepth: 8 }, header.orientation);
-      return { image, source: { format: 'jpeg' } };
+      return { image, source: { format: 'jpeg', ...(factor > 1 ? { reduced: { factor, width: header.width, height: header.height } } : {}) } };
     },
   };
 }
