@@ -13,8 +13,7 @@ from PIL import Image
 from . import LABELS, LABEL_TO_FOLDER
 from .data import load
 from .export import load_checkpoint
-from .models import conv_macs
-from .train import to_input
+from .models import conv_macs, to_input
 
 MODEL_DIR = Path(__file__).resolve().parents[1]
 
@@ -54,13 +53,13 @@ def pointing_hit(cam: np.ndarray, mask: np.ndarray) -> bool:
     return bool(mask[r, c] > 0)
 
 
-def run_model(net, images: np.ndarray, arch: str, batch: int = 64):
+def run_model(net, images: np.ndarray, batch: int = 64):
     logits, cams = [], []
     net.eval()
     with torch.no_grad():
         for i in range(0, len(images), batch):
             raw = torch.from_numpy(images[i:i + batch]).unsqueeze(1)
-            lg, cam = net.forward_with_cam(to_input(raw, arch))
+            lg, cam = net.forward_with_cam(to_input(raw, net))
             logits.append(lg)
             cams.append(cam)
     return torch.cat(logits).numpy(), torch.cat(cams).numpy()
@@ -144,7 +143,7 @@ def evaluate(checkpoint: Path, data: str | None, out: Path) -> dict:
     if len(x) == 0:
         raise SystemExit(f"{root}: the test split is empty")
     paths = [ds.paths[i] for i in idx]
-    logits, cams = run_model(net, x, arch)
+    logits, cams = run_model(net, x)
     probs = torch.softmax(torch.from_numpy(logits), 1).numpy()
     summary, per_class, cm = compute_metrics(probs, y)
     hits, tried = 0, 0

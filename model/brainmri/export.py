@@ -10,7 +10,6 @@ import torch
 
 from . import LABELS, NOTICE
 from .models import ExportWrapper, build, count_parameters
-from . import preprocess as P
 
 MODEL_DIR = Path(__file__).resolve().parents[1]
 OPSET = 17
@@ -22,12 +21,6 @@ def load_checkpoint(path: str | Path):
     net.load_state_dict(ckpt["state_dict"])
     net.eval()
     return net, ckpt
-
-
-def norm_for(arch: str) -> dict:
-    if arch == "seed":  # the paper rescales inside the model: feed raw 0..255, RGB
-        return {"color": "rgb", "scale": 1.0, "mean": [0.0, 0.0, 0.0], "std": [1.0, 1.0, 1.0]}
-    return {"color": "grayscale", "scale": P.SCALE, "mean": [P.MEAN], "std": [P.STD]}
 
 
 def export_onnx(net: torch.nn.Module, out: str | Path) -> None:
@@ -79,7 +72,7 @@ def build_manifest(net, ckpt: dict, onnx_path: Path, name: str, metrics: dict | 
             "dtype": "float32",
             "channels": net.channels,
         },
-        "preprocessing": {"resize": {"width": size, "height": size, "filter": "bilinear-antialias"}, **norm_for(arch)},
+        "preprocessing": {"resize": {"width": size, "height": size, "filter": "bilinear-antialias"}, **net.norm},
         "outputs": {"logits": "logits", "probabilities": "probabilities", "cam": "cam"},
         "cam": {"width": int(cam.shape[3]), "height": int(cam.shape[2]), "method": "cam" if arch == "edge" else "grad-cam"},
         "thresholds": {"uncertain": 0.6},

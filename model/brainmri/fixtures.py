@@ -18,7 +18,7 @@ from PIL import Image
 
 from . import LABELS
 from .anatomy import Anatomy
-from .generate import render
+from .rendering import render
 from .preprocess import preprocess_file, preprocess_gray, read_gray
 
 ROOT = Path(__file__).resolve().parents[2]

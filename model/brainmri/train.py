@@ -16,9 +16,8 @@ import torch
 import torch.nn.functional as F
 
 from . import LABELS
-from . import preprocess as P
 from .data import load
-from .models import build, count_parameters
+from .models import build, count_parameters, to_input
 from .progress import Progress
 
 MODEL_DIR = Path(__file__).resolve().parents[1]
@@ -30,13 +29,6 @@ def set_determinism(seed: int, threads: int | None) -> None:
     np.random.seed(seed)
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(threads or max(1, min(len(os.sched_getaffinity(0)), 8)))
-
-
-def to_input(raw: torch.Tensor, arch: str) -> torch.Tensor:
-    """0..255 grey N x 1 x H x W -> the model input the manifest describes."""
-    if arch == "seed":
-        return raw.expand(-1, 3, -1, -1)
-    return (raw * P.SCALE - P.MEAN) / P.STD
 
 
 def intensity_curve(x: torch.Tensor, g: torch.Generator, p: float, knots: int = 4) -> torch.Tensor:
@@ -202,7 +194,7 @@ def location_loss(z: torch.Tensor, bias: torch.Tensor, y: torch.Tensor, mask: to
     return pos + neutral
 
 
-def evaluate_logits(net, images: np.ndarray, arch: str, batch: int = 64, size: int | None = None) -> torch.Tensor:
+def evaluate_logits(net, images: np.ndarray, batch: int = 64, size: int | None = None) -> torch.Tensor:
     """Logits at full size, or with `size` at the smaller input a progressive-resizing epoch trained on."""
     net.eval()
     out = []
@@ -211,7 +203,7 @@ def evaluate_logits(net, images: np.ndarray, arch: str, batch: int = 64, size: i
             raw = torch.from_numpy(images[i:i + batch]).unsqueeze(1)
             if size:
                 raw = F.interpolate(raw, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
-            out.append(net(to_input(raw, arch)))
+            out.append(net(to_input(raw, net)))
     return torch.cat(out) if out else torch.zeros(0, len(LABELS))
 
 
@@ -232,7 +224,7 @@ def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
 
 
 def bake_temperature(net, t: float) -> None:
-    last = net.fc if hasattr(net, "fc") else net.fc2
+    last = net.classifier
     with torch.no_grad():
         last.weight.div_(t)
         last.bias.div_(t)
@@ -271,7 +263,7 @@ def train(args) -> dict:
             raise SystemExit(f"--init {args.init} is a {init.get('arch')} checkpoint, not {args.arch}")
         net.load_state_dict(init["state_dict"])
         t = init["training"].get("temperature", 1.0)
-        last = net.fc if hasattr(net, "fc") else net.fc2
+        last = net.classifier
         with torch.no_grad():  # undo the baked temperature: resume from the raw weights
             last.weight.mul_(t)
             last.bias.mul_(t)
@@ -281,7 +273,7 @@ def train(args) -> dict:
     lr = args.lr or (3e-3 if args.arch == "edge" else 1e-3)
     # The classifier of a GAP head must grow large weights before a small lesion's few cells can outvote the
     # background in the average; Adam moves each weight by about lr per step, so that layer gets a larger rate.
-    head = net.fc if hasattr(net, "fc") else net.fc2
+    head = net.classifier
     head_ids = {id(p) for p in head.parameters()}
     groups = [{"params": [p for p in net.parameters() if id(p) not in head_ids], "lr": lr},
               {"params": list(head.parameters()), "lr": lr * args.head_lr_mult}]
@@ -312,14 +304,14 @@ def train(args) -> dict:
             if use_masks:
                 m = torch.from_numpy(mtr[idx.numpy()]).unsqueeze(1)
                 raw, m = augment(raw, g, m, args.curves, size, args.invert)
-                a = net.features(to_input(raw, args.arch).contiguous(memory_format=torch.channels_last))
+                a = net.features(to_input(raw, net).contiguous(memory_format=torch.channels_last))
                 logits = net.pooled_logits(a)
                 z = net.evidence(a)
                 loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
                 loss = loss + args.mask_loss * location_loss(z, net.fc.bias, y, m, torch.from_numpy(ktr[idx.numpy()]),
                                                              size_balanced=args.size_balanced)
             else:
-                logits = net(to_input(augment(raw, g, curves=args.curves, size=size, invert=args.invert), args.arch))
+                logits = net(to_input(augment(raw, g, curves=args.curves, size=size, invert=args.invert), net))
                 loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -332,7 +324,7 @@ def train(args) -> dict:
         bar.close()
         # A network trained on smaller inputs is validated at that size: at full size its scale is off and the numbers
         # say nothing (about chance), and validating small is cheaper.
-        vl = evaluate_logits(net, xva, args.arch, size=size)
+        vl = evaluate_logits(net, xva, size=size)
         val_loss = float(F.cross_entropy(vl, yva_t))
         val_acc = float((vl.argmax(1) == yva_t).float().mean())
         history.append({"epoch": epoch, "loss": tot / seen, "accuracy": correct / seen, "val_loss": val_loss,
@@ -357,7 +349,7 @@ def train(args) -> dict:
         best = (history[-1]["val_loss"], history[-1]["epoch"])
         torch.save(net.state_dict(), out / "best-weights.pt")
     net.load_state_dict(torch.load(out / "best-weights.pt"))
-    vl = evaluate_logits(net, xva, args.arch)
+    vl = evaluate_logits(net, xva)
     temperature = fit_temperature(vl, yva_t)
     bake_temperature(net, temperature)
     seconds = round(time.time() - t0, 1)

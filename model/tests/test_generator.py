@@ -9,7 +9,9 @@ import numpy as np
 
 from brainmri import LABELS
 from brainmri.anatomy import Anatomy
-from brainmri.generate import DURA_REACH_MM, FALX_REACH_MM, SELLA_CLEARANCE_MM, choose_lesion, generate, render
+from brainmri.generate import generate
+from brainmri.lesions import DURA_REACH_MM, FALX_REACH_MM, SELLA_CLEARANCE_MM, choose_lesion
+from brainmri.rendering import render
 
 
 def digest(root: Path) -> dict:
