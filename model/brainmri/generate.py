@@ -1,4 +1,4 @@
-"""Synthetic brain-MRI dataset on real anatomy: 3 planes, augmentation, acquisition variety, lesions with masks.
+"""Synthetic brain-MRI dataset on every real anatomy available: 3 planes, any contrast, acquisition variety, lesions with masks.
 
 Writes the public datasets' layout: Training/<class>/*.jpg, Testing/<class>/*.jpg (classes glioma, meningioma,
 notumor, pituitary), masks/<split>/<class>/*.png (255 tumour, 128 oedema) and metadata.csv. Deterministic from --seed:
@@ -21,27 +21,29 @@ import numpy as np
 from PIL import Image
 
 from . import LABELS, LABEL_TO_FOLDER
-from .anatomy import Anatomy
+from .anatomy import ANATOMIES, Anatomy, sources_for
 from .progress import Progress
 from .rendering import render
 
 ABBR = {"glioma": "gl", "meningioma": "me", "normal": "no", "pituitary": "pi"}
 
-_ANATOMY: Anatomy | None = None
-_ANATOMY_ARGS: tuple = ()
+_POOL: list[Anatomy] = []
+_LOADED: dict = {}
 
 
-def anatomy() -> Anatomy:
-    global _ANATOMY
-    if _ANATOMY is None:
-        _ANATOMY = Anatomy(*_ANATOMY_ARGS)
-    return _ANATOMY
-
-
-def _init_worker(args: tuple) -> None:
-    global _ANATOMY_ARGS, _ANATOMY
-    _ANATOMY_ARGS = args
-    _ANATOMY = None
+def load_anatomies(names=(), templates=(), brain_mask=None, sella=None) -> list[Anatomy]:
+    """The volumes to draw from: the named anatomies (all when none are named) plus any --template volumes (each its
+    own anatomy, T1-weighted; --brain-mask and --sella apply when exactly one template is given)."""
+    key = (tuple(names), tuple(templates), brain_mask, tuple(sella) if sella else None)
+    if key in _LOADED:
+        return _LOADED[key]
+    pool = [Anatomy(source=s) for s in sources_for(names)] if names or not templates else []
+    for t in templates:
+        one = len(templates) == 1
+        pool.append(Anatomy(t, brain_mask if one else None, sella if one else None))
+    _LOADED.clear()  # one set kept per process: the volumes take a few hundred MB
+    _LOADED[key] = pool
+    return pool
 
 
 def encode_jpeg(image: np.ndarray, quality: int, rgb: bool = False) -> bytes:
@@ -62,7 +64,7 @@ def encode_png(image: np.ndarray) -> bytes:
 def _job(job: tuple) -> dict:
     out, seed, label, index, split = job
     rng = np.random.default_rng([seed, LABELS.index(label), index])
-    smp = render(label, rng, anatomy())
+    smp = render(label, rng, _POOL)
     folder = LABEL_TO_FOLDER[label]
     name = f"{'Tr' if split == 'Training' else 'Te'}-{ABBR[label]}_{index:04d}"
     rgb = bool(rng.random() < 0.3)  # the public sets mix greyscale and RGB-encoded JPEGs
@@ -77,7 +79,7 @@ def _job(job: tuple) -> dict:
 
 
 def generate(out: str | Path, seed: int, per_class: int, test_fraction: float = 0.15, workers: int | None = None,
-             template=None, brain_mask=None, sella=None, quiet: bool = False) -> list[dict]:
+             template=None, brain_mask=None, sella=None, quiet: bool = False, anatomies=()) -> list[dict]:
     out = Path(out)
     jobs = []
     n_test = int(round(per_class * test_fraction))
@@ -90,16 +92,18 @@ def generate(out: str | Path, seed: int, per_class: int, test_fraction: float = 
         for i in range(per_class):
             jobs.append((str(out), seed, label, i, "Testing" if i < n_test else "Training"))
     workers = workers or min(len(os.sched_getaffinity(0)), 8)
-    args = (template, brain_mask, sella)
+    templates = [t for t in (template.split(",") if isinstance(template, str) else template or ()) if t]
+    names = [n for n in (anatomies.split(",") if isinstance(anatomies, str) else anatomies or ()) if n]
+    # Loaded once here; forked workers share the volumes instead of each segmenting them again.
+    _POOL[:] = load_anatomies(names, templates, brain_mask, sella)
     rows: list[dict] = []
     bar = None if quiet else Progress(len(jobs), "generate")
     if workers <= 1:
-        _init_worker(args)
         for j in jobs:
             rows.append(_job(j))
             bar and bar.update()
     else:
-        with get_context("fork").Pool(workers, initializer=_init_worker, initargs=(args,)) as pool:
+        with get_context("fork").Pool(workers) as pool:
             for row in pool.imap(_job, jobs, chunksize=8):
                 rows.append(row)
                 bar and bar.update()
@@ -119,13 +123,16 @@ def main(argv=None) -> None:
     ap.add_argument("--per-class", type=int, default=775, help="images per class (default 775: 3,100 in all)")
     ap.add_argument("--test-fraction", type=float, default=0.15)
     ap.add_argument("--workers", type=int, default=None)
-    ap.add_argument("--template", default=None, help="T1-weighted NIfTI (default: Colin27 from Debian's mricron-data)")
-    ap.add_argument("--brain-mask", default=None, help="brain mask NIfTI for --template (estimated if omitted)")
+    ap.add_argument("--anatomy", default="", help=f"comma-separated anatomies to draw from (default all: {', '.join(ANATOMIES)})")
+    ap.add_argument("--template", default=None,
+                    help="comma-separated T1-weighted NIfTI volumes, each its own anatomy (only these unless --anatomy is given)")
+    ap.add_argument("--brain-mask", default=None, help="brain mask NIfTI for a single --template (estimated if omitted)")
     ap.add_argument("--sella", default=None, help="X,Y,Z of the pituitary fossa in the template's mm (default MNI 0,7,-29)")
     args = ap.parse_args(argv)
     sella = tuple(float(v) for v in args.sella.split(",")) if args.sella else None
     t = time.time()
-    rows = generate(args.out, args.seed, args.per_class, args.test_fraction, args.workers, args.template, args.brain_mask, sella)
+    rows = generate(args.out, args.seed, args.per_class, args.test_fraction, args.workers, args.template, args.brain_mask, sella,
+                    anatomies=args.anatomy)
     print(f"wrote {len(rows)} images to {args.out} in {time.time() - t:.1f}s")
 
 

@@ -41,6 +41,8 @@ def _edt_inside(mask: np.ndarray) -> np.ndarray:
 
 def _clear_of_sella(s, rows, cols, radius: float) -> np.ndarray:
     """Which (row, col) candidates keep a meningioma of this radius SELLA_CLEARANCE_MM clear of the sella."""
+    if s.sella is None:
+        return np.ones(np.shape(rows), bool)
     return np.hypot(rows - s.sella[0], cols - s.sella[1]) > radius + SELLA_CLEARANCE_MM
 
 
@@ -48,9 +50,8 @@ def _falx_rows(s, col: int) -> np.ndarray:
     """Which rows of the midline column run through the interhemispheric fissure (a boolean per row): CSF-dark stretches
     reaching in from the inner table (short bright bridges of cortex allowed). Deeper midline rows are corpus callosum,
     septum or ventricles, which the falx does not reach."""
-    t1 = s.t1[:, max(col - 1, 0):col + 2].min(axis=1)
     ic = s.intracranial[:, col]
-    dark = ic & (t1 < s.csf_below)
+    dark = ic & s.csf[:, max(col - 1, 0):col + 2].any(axis=1)
     dark = ndi.binary_closing(dark, structure=np.ones(3, bool)) & ic
     runs, n = ndi.label(dark)
     inside = np.where(ic)[0]
@@ -118,7 +119,7 @@ def choose_lesion(kind: str, s, rng: np.random.Generator, plane: str) -> Lesion 
         return Lesion("meningioma", (float(c[0]), float(c[1])), r, float(rng.uniform(0.8, 1.2)), float(rng.uniform(0, np.pi)),
                       0.08, {"site": str(site), "tangent": tangent, "normal": normal, "tail": float(rng.uniform(0.8, 1.8)) * r,
                              "tail_sides": int(rng.integers(1, 3)), "field": _noise_field(rng), "tex": _noise_field(rng, 32, 1.5)})
-    if kind == "pituitary":
+    if kind == "pituitary" and s.sella is not None:
         r = float(rng.uniform(7, 15))
         c = (s.sella[0] + rng.uniform(-1.5, 1.5) - (0.3 * r if plane != "axial" else 0.0), s.sella[1] + rng.uniform(-1.5, 1.5))
         snowman = plane != "axial" and r > 8 and rng.random() < 0.5

@@ -65,10 +65,15 @@ class EdgeNet(nn.Module):
         return F.conv2d(a, self.fc.weight[:, :, None, None])
 
     def forward_with_cam(self, x: torch.Tensor):
+        logits, cam, _ = self.forward_all(x)
+        return logits, cam
+
+    def forward_all(self, x: torch.Tensor):
+        """Logits, class-activation maps and the pooled (penultimate) features the familiarity score reads."""
         a = self.features(x)
         cam = self.evidence(a) * (1.0 / (a.shape[2] * a.shape[3]))
         logits = cam.sum(dim=(2, 3)) + self.fc.bias
-        return logits, cam
+        return logits, cam, a.mean(dim=(2, 3))
 
     @property
     def classifier(self) -> nn.Linear:
@@ -136,15 +141,20 @@ class SeedNet(nn.Module):
 
 
 class ExportWrapper(nn.Module):
-    """What goes into the ONNX graph: image -> (logits, probabilities, cam)."""
+    """What goes into the ONNX graph: image -> (logits, probabilities, cam), plus (features, familiarity) when given
+    a familiarity module (the edge model's pooled features and their Mahalanobis distance)."""
 
-    def __init__(self, net: nn.Module) -> None:
+    def __init__(self, net: nn.Module, familiarity: nn.Module | None = None) -> None:
         super().__init__()
         self.net = net
+        self.familiarity = familiarity
 
     def forward(self, image: torch.Tensor):
-        logits, cam = self.net.forward_with_cam(image)
-        return logits, torch.softmax(logits, dim=1), cam
+        if self.familiarity is None:
+            logits, cam = self.net.forward_with_cam(image)
+            return logits, torch.softmax(logits, dim=1), cam
+        logits, cam, feats = self.net.forward_all(image)
+        return logits, torch.softmax(logits, dim=1), cam, feats, self.familiarity(feats)
 
 
 def to_input(raw: torch.Tensor, net: nn.Module) -> torch.Tensor:

@@ -1,18 +1,19 @@
-"""One generated image: slice choice, geometry and deformation, contrast, lesion, acquisition (bias, blur, noise, window)."""
+"""One generated image: anatomy and slice, geometry and deformation, contrast from the tissue map, lesion, acquisition."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-from PIL import Image
 from scipy import ndimage as ndi
 
-from .anatomy import Anatomy, PLANES
-from .contrasts import CONTRASTS, CONTRAST_P, contrast_map, lesion_values
+from .acquisition import acquire, smooth_field
+from .anatomy import CSF, GM, PLANES, SCALP, SKULL, WM, Anatomy
+from .contrasts import CONTRASTS, CONTRAST_P, lesion_values, tissue_levels
 from .lesions import _field_at, choose_lesion, render_lesion
 
 NORMAL_AT_SELLA = 0.25
+SELLA_PLANE_P = {"axial": 0.2, "coronal": 0.4, "sagittal": 0.4}
+PLANE_P = {"axial": 0.45, "coronal": 0.3, "sagittal": 0.25}
 
 
 @dataclass
@@ -23,46 +24,53 @@ class Sample:
     intracranial: np.ndarray  # bool S x S
     meta: dict
     float_image: np.ndarray | None = None  # 0..255 before 8-bit quantisation (for 16-bit exports)
+    brain: np.ndarray | None = None  # bool S x S
 
 
-@lru_cache(maxsize=64)
-def _basis(n: int, grid: int) -> np.ndarray:
-    """n x grid matrix of Gaussian bumps on a coarse grid: basis @ coarse @ basis.T is a smooth random field."""
-    centers = (np.arange(grid) + 0.5) / grid * n
-    x = np.arange(n)[:, None] + 0.5
-    b = np.exp(-0.5 * ((x - centers[None, :]) / (n / grid * 0.7)) ** 2)
-    return (b / b.sum(1, keepdims=True)).astype(np.float32)
+def _pick_plane(rng, planes, weights: dict) -> str:
+    p = np.array([weights[q] for q in planes], float)
+    return str(rng.choice(planes, p=p / p.sum()))
 
 
-def _smooth_field(rng, shape, grid: int, amp: float) -> np.ndarray:
-    coarse = (rng.standard_normal((grid, grid)) * amp).astype(np.float32)
-    return _basis(shape[0], grid) @ coarse @ _basis(shape[1], grid).T
+def pick_anatomy(rng, pool: list[Anatomy], sella: bool) -> Anatomy:
+    """Each anatomy (person or atlas) equally often, then one of its volumes; scans through the sella only from
+    anatomies that have one."""
+    cands = [a for a in pool if a.has_sella] if sella else pool
+    if not cands:
+        raise SystemExit(f"none of the anatomies {sorted({a.name for a in pool})} reaches the sella; pituitary scans need one")
+    groups = sorted({a.name for a in cands})
+    g = groups[int(rng.integers(len(groups)))]
+    members = [a for a in cands if a.name == g]
+    return members[int(rng.integers(len(members)))]
 
 
-def render(label: str, rng: np.random.Generator, a: Anatomy, size: int | None = None) -> Sample:
+def render(label: str, rng: np.random.Generator, anatomies, size: int | None = None, contrast: str | None = None) -> Sample:
+    pool = list(anatomies) if isinstance(anatomies, (list, tuple)) else [anatomies]
     kind = label if label != "normal" else None
     # A quarter of normal scans are cut through the sella like every pituitary scan: otherwise the slice level alone
     # tells pituitary from normal, and a model learns that shortcut (normal sella slices were called pituitary).
-    sella_level = kind == "pituitary" or (kind is None and rng.random() < NORMAL_AT_SELLA)
+    sella_level = kind == "pituitary" or (kind is None and rng.random() < NORMAL_AT_SELLA and any(a.has_sella for a in pool))
+    a = pick_anatomy(rng, pool, sella_level)
     for _attempt in range(50):
         if sella_level:
-            plane = str(rng.choice(PLANES, p=[0.2, 0.4, 0.4]))
+            plane = _pick_plane(rng, a.planes, SELLA_PLANE_P)
             index = int(round(a.sella_slice(plane) + rng.uniform(-4, 4)))
         else:
-            plane = str(rng.choice(PLANES, p=[0.45, 0.3, 0.25]))
+            plane = _pick_plane(rng, a.planes, PLANE_P)
             lo, hi = a.depth_range(plane, 0.15 if kind is None else 0.4)
             index = int(rng.integers(lo, hi + 1))
         s = a.slice(plane, index)
         lesion = choose_lesion(kind, s, rng, plane) if kind else None
         if kind is None or lesion is not None:
             break
-    else:  # pragma: no cover - the template always has room for a lesion
-        raise RuntimeError(f"could not place a {label} lesion")
+    else:  # pragma: no cover - every anatomy has room for a lesion
+        raise RuntimeError(f"could not place a {label} lesion in {a.name}")
 
-    contrast = str(rng.choice(CONTRASTS, p=CONTRAST_P))
+    drawn_contrast = str(rng.choice(CONTRASTS, p=CONTRAST_P))
+    contrast = contrast or drawn_contrast
     drawn = int(rng.integers(200, 513))
     size = size or drawn
-    fill = float(rng.uniform(0.72, 0.95))
+    fill = float(rng.uniform(0.65, 1.05))  # above 1 the head is cropped at the frame
     rows = np.where(s.head.any(axis=1))[0]
     cols = np.where(s.head.any(axis=0))[0]
     hc = ((rows[0] + rows[-1]) / 2.0, (cols[0] + cols[-1]) / 2.0)
@@ -71,18 +79,21 @@ def render(label: str, rng: np.random.Generator, a: Anatomy, size: int | None = 
     theta = float(rng.uniform(-15, 15)) * np.pi / 180
     flip = bool(rng.random() < 0.5)
     ty, tx = rng.uniform(-0.04, 0.04, size=2) * size
+    # Affine beyond rotation and scale: a head a little longer or wider than this one, slightly sheared.
+    sr, sc, shear = 1.0 + rng.uniform(-0.08, 0.08), 1.0 + rng.uniform(-0.08, 0.08), float(rng.uniform(-0.06, 0.06))
 
     g = np.arange(size, dtype=np.float32) - size / 2 + 0.5
     u = g[:, None] - ty
     v = g[None, :] - tx
     if flip:
         v = -v
+    u, v = u * sr + shear * v, v * sc
     ct, st = np.cos(theta), np.sin(theta)
     rr = hc[0] + mm_per_px * (ct * u - st * v)
     cc = hc[1] + mm_per_px * (st * u + ct * v)
-    amp = float(rng.uniform(1.0, 3.0))  # elastic deformation, mm
-    rr = (rr + _smooth_field(rng, (size, size), 5, amp)).astype(np.float32)
-    cc = (cc + _smooth_field(rng, (size, size), 5, amp)).astype(np.float32)
+    amp = float(rng.uniform(1.0, 4.0))  # elastic deformation, mm
+    rr = (rr + smooth_field(rng, (size, size), 5, amp)).astype(np.float32)
+    cc = (cc + smooth_field(rng, (size, size), 5, amp)).astype(np.float32)
 
     # Nested masks (wm in brain in intracranial in head) sampled once as one nearest-neighbour label map.
     levels = ndi.map_coordinates(s.levels, [rr, cc], order=0, mode="constant", cval=0)
@@ -100,17 +111,23 @@ def render(label: str, rng: np.random.Generator, a: Anatomy, size: int | None = 
         f = 1.0 - k * np.exp(-(dr * dr + dc * dc) / (2 * sig * sig))
         br = lesion.center[0] + dr * f
         bc = lesion.center[1] + dc * f
-    xp, fp, lv = contrast_map(a, contrast)
-    t1 = ndi.map_coordinates(s.t1, [br, bc], order=1, mode="constant", cval=0.0)
-    img = np.interp(t1, xp, fp).astype(np.float32)
+    # The contrast: one intensity per tissue, the volume's own texture scaled by this contrast's GM-WM step (label
+    # maps, which have none, get a smooth random one), then partial-volume blur at tissue borders.
+    lv = tissue_levels(contrast, rng)
+    lut = np.array([0.0, lv[SCALP], lv[SKULL], lv[CSF], lv[GM], lv[WM]], np.float32)
+    native = lut[s.tissue]
+    native += float(rng.uniform(0.5, 1.1)) * (lv[WM] - lv[GM]) * s.texture
+    native *= 1.0 + smooth_field(rng, native.shape, 8, 0.04) * (s.tissue > 0)
+    native = ndi.gaussian_filter(native, float(rng.uniform(0.3, 1.0)))
+    img = ndi.map_coordinates(native, [br, bc], order=1, mode="constant", cval=0.0).astype(np.float32)
 
     mask = np.zeros((size, size), np.uint8)
-    meta = dict(plane=plane, slice=index, contrast=contrast, size=size, lesion_row="", lesion_col="",
-                lesion_radius_px="", lesion_area_px=0, site="")
+    meta = dict(anatomy=a.name, volume=a.source.path.name, plane=plane, slice=index, contrast=contrast, size=size,
+                lesion_row="", lesion_col="", lesion_radius_px="", lesion_area_px=0, site="")
     if lesion is not None:
         px_per_mm = 1.0 / mm_per_px
         comps, tumour, oedema = render_lesion(lesion, rr, cc, px_per_mm, sample_mask)
-        values = lesion_values(contrast, lv)
+        values = lesion_values(contrast, lv, rng)
         tex = _field_at(lesion.extra["tex"], lesion, rr, cc, 1.5 * lesion.radius)
         for alpha, key, het in comps:
             val = values[key] * (1.0 + het * tex)
@@ -125,23 +142,10 @@ def render(label: str, rng: np.random.Generator, a: Anatomy, size: int | None = 
 
     head = levels >= 1
     intracranial = levels >= 2
-
-    # Acquisition: bias field, blur or low resolution, Rician noise, gamma, window, JPEG.
-    img = (img * np.exp(_smooth_field(rng, (size, size), 4, float(rng.uniform(0.03, 0.15))))).astype(np.float32)
-    r = rng.random()
-    if r < 0.4:
-        img = ndi.gaussian_filter(img, float(rng.uniform(0.3, 1.2)) * size / 256).astype(np.float32)
-    elif r < 0.65:
-        f = float(rng.uniform(1.3, 2.2))
-        small = max(64, int(size / f))
-        img = np.asarray(Image.fromarray(img, "F").resize((small, small), Image.BILINEAR).resize((size, size), Image.BILINEAR))
-    sigma = float(rng.uniform(0.5, 5.0))
-    n1 = rng.standard_normal((size, size)).astype(np.float32) * sigma
-    n2 = rng.standard_normal((size, size)).astype(np.float32) * sigma
-    img = np.sqrt((img + n1) ** 2 + n2 ** 2)
-    hi = np.percentile(img, 99.7) * float(rng.uniform(0.85, 1.1)) + 1e-3
-    gamma = float(rng.uniform(0.8, 1.25))
-    img = 255.0 * np.clip(img / hi, 0, 1) ** gamma
+    brain = levels >= 3
+    # A skull-stripped image keeps its lesion: the tumour's extent joins the kept region.
+    img, acq = acquire(img, rng, intracranial | (mask > 0), brain | (mask > 0))
+    meta.update(acq)
     out = np.clip(np.round(img), 0, 255).astype(np.uint8)
-    meta.update(jpeg_quality=int(rng.integers(65, 96)), flip=int(flip), rotation_deg=round(theta * 180 / np.pi, 1))
-    return Sample(out, mask, head, intracranial, meta, np.clip(img, 0, 255).astype(np.float32))
+    meta.update(jpeg_quality=int(rng.integers(40, 96)), flip=int(flip), rotation_deg=round(theta * 180 / np.pi, 1))
+    return Sample(out, mask, head, intracranial, meta, img, brain)

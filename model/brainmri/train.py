@@ -16,7 +16,8 @@ import torch
 import torch.nn.functional as F
 
 from . import LABELS
-from .data import load
+from .data import load_cached, metadata_column, parse_selector
+from . import familiarity as FAM
 from .models import build, count_parameters, to_input
 from .progress import Progress
 
@@ -235,9 +236,14 @@ def train(args) -> dict:
     t0 = time.time()
     # Channels-last activations: the CPU convolutions (oneDNN) run about a tenth faster in that layout.
     net = build(args.arch).to(memory_format=torch.channels_last)
-    ds = load(args.data, seed=args.seed, size=net.size)
-    xtr, ytr, itr = ds.subset("train")
-    xva, yva, _ = ds.subset("val")
+    ds = load_cached(args.data, seed=args.seed, size=net.size)
+    keep = np.ones(len(ds.paths), bool)
+    for column, values in args.exclude:
+        held = np.isin(metadata_column(args.data, ds.paths, column), values)
+        keep &= ~held
+        print(f"held out {column} in {values}: {int(held.sum())} images never seen in training or validation", flush=True)
+    xtr, ytr, itr = ds.subset("train", keep)
+    xva, yva, _ = ds.subset("val", keep)
     if len(xtr) == 0 or len(xva) == 0:
         raise SystemExit(f"{args.data}: need training and validation images; got {len(xtr)} and {len(xva)}")
     use_masks = ds.masks is not None and args.arch == "edge" and args.mask_loss > 0
@@ -352,6 +358,10 @@ def train(args) -> dict:
     vl = evaluate_logits(net, xva)
     temperature = fit_temperature(vl, yva_t)
     bake_temperature(net, temperature)
+    fam = None
+    if args.arch == "edge":
+        fam = FAM.calibrate(net, xtr, ytr, xva, len(LABELS), args.seed)
+        print(f"familiarity: Mahalanobis threshold {fam['threshold']:.3f} ({fam['calibration']})", flush=True)
     seconds = round(time.time() - t0, 1)
     counts = {s: int((ds.split == s).sum()) for s in ("train", "val", "test")}
     training = {
@@ -375,9 +385,11 @@ def train(args) -> dict:
         "progressive": [{"size": sz, "until": u} for sz, u in args.progressive],
         "input_size": net.size,
         "balance": {"column": args.balance[0], "power": args.balance[1]} if args.balance else None,
+        "held_out": [{"column": c, "values": v} for c, v in args.exclude],
     }
     ckpt = {"arch": args.arch, "state_dict": net.state_dict(), "training": training, "history": history,
-            "data_root": str(args.data), "split_seed": args.seed, "parameters": count_parameters(net)}
+            "data_root": str(args.data), "split_seed": args.seed, "parameters": count_parameters(net),
+            "familiarity": fam}
     torch.save(ckpt, out / "best.pt")
     (out / "history.json").write_text(json.dumps({"history": history, "training": training, "data": ds.report}, indent=2))
     print(f"best epoch {best[1]} (val loss {best[0]:.4f}), temperature {temperature:.3f}, {seconds:.0f}s; wrote {out / 'best.pt'}")
@@ -407,6 +419,9 @@ def main(argv=None) -> None:
     ap.add_argument("--invert", type=float, default=0.0, help="probability of inverting the head's intensities per image")
     ap.add_argument("--curves", type=float, default=0.0, help="probability of a random tone-curve augmentation per image")
     ap.add_argument("--head-lr-mult", type=float, default=None, help="learning-rate multiplier of the last layer (edge 20, seed 1)")
+    ap.add_argument("--exclude", action="append", default=[], type=parse_selector,
+                    help="COLUMN=VALUE[,VALUE]: leave these images (by metadata.csv) out of training and validation, "
+                         "for example anatomy=jhu-eve or contrast=pd (repeatable)")
     ap.add_argument("--init", default=None, help="start from this checkpoint (resume training with a new schedule)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=None)
