@@ -230,6 +230,8 @@ def evaluate(checkpoint: Path, data: str | None, out: Path, holdout: tuple | Non
                       "fires": float((d > fam["threshold"]).mean()), "energy_fires": float((e > fam["energy_threshold"]).mean()),
                       "median_distance": float(np.median(d))}
         summary["familiarity_fires"] = fam_report["fires"]
+        if not holdout:
+            fam_report["probes"] = FAM.compare(net, fam, x)
     summary["false_alarm_rate"] = false_alarms(probs, y)["rate"]
     out.mkdir(parents=True, exist_ok=True)
     meta = {c: metadata_column(root, paths, c) for c in ("anatomy", "contrast", "plane")} if (root / "metadata.csv").exists() else {}

@@ -79,3 +79,63 @@ class Familiarity(nn.Module):
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         z = torch.matmul(features.unsqueeze(1) - self.means, self.chol)  # N x C x D
         return torch.sqrt((z * z).sum(-1).min(dim=1).values)
+
+
+def probe_images(size: int, seed: int = 0) -> tuple[np.ndarray, list[str]]:
+    """Inputs that are not brain MRI, used only to compare the two scores (never to set the threshold): crops of
+    SciPy's two sample photographs (not reserved images), rendered text, shapes, gradients, noise, blank frames."""
+    from PIL import Image, ImageDraw
+    import warnings
+    rng = np.random.default_rng(seed)
+    out, kinds = [], []
+
+    def add(img: np.ndarray, kind: str) -> None:
+        im = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).resize((size, size), Image.BILINEAR)
+        out.append(np.asarray(im, np.float32))
+        kinds.append(kind)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import scipy.misc
+        photos = [scipy.misc.face(gray=True).astype(np.float32), scipy.misc.ascent().astype(np.float32)]
+    for p in photos:
+        for _ in range(8):
+            h, w = p.shape
+            s = int(rng.integers(min(h, w) // 3, min(h, w)))
+            r0, c0 = int(rng.integers(0, h - s + 1)), int(rng.integers(0, w - s + 1))
+            add(p[r0:r0 + s, c0:c0 + s] * (255.0 / max(p.max(), 1)), "photo")
+    for i in range(8):
+        im = Image.new("L", (256, 256), int(rng.integers(0, 256)))
+        d = ImageDraw.Draw(im)
+        for j in range(12):
+            d.text((int(rng.integers(0, 200)), 20 * j), "Lorem ipsum dolor 0123", fill=int(rng.integers(0, 256)))
+        add(np.asarray(im, np.float32), "text")
+    for i in range(8):
+        im = Image.new("L", (256, 256), 0)
+        d = ImageDraw.Draw(im)
+        for _ in range(int(rng.integers(1, 5))):
+            x0, y0 = rng.integers(0, 200, 2)
+            d.ellipse([int(x0), int(y0), int(x0 + rng.integers(20, 120)), int(y0 + rng.integers(20, 120))],
+                      fill=int(rng.integers(60, 256)))
+        add(np.asarray(im, np.float32), "shapes")
+    yy, xx = np.mgrid[0:256, 0:256] / 255.0
+    for i in range(4):
+        add(255 * (xx if i % 2 else yy) ** float(rng.uniform(0.5, 2)), "gradient")
+        add(rng.uniform(0, 255, (256, 256)), "noise")
+        add(np.full((256, 256), float(rng.uniform(0, 255))), "blank")
+    return np.stack(out), kinds
+
+
+def compare(net, fam: dict, in_images: np.ndarray) -> dict:
+    """AUROC of each score at telling the in-distribution test images from the probe images (1 = perfect)."""
+    from sklearn.metrics import roc_auc_score
+    probe, kinds = probe_images(net.size)
+    f_in, l_in = pooled_features(net, in_images)
+    f_out, l_out = pooled_features(net, probe)
+    y = np.r_[np.zeros(len(f_in)), np.ones(len(f_out))]
+    d = np.r_[mahalanobis(f_in, fam), mahalanobis(f_out, fam)]
+    e = np.r_[energy(l_in), energy(l_out)]
+    fires = mahalanobis(f_out, fam) > fam["threshold"]
+    return {"probe_images": len(probe), "auroc": {"mahalanobis": float(roc_auc_score(y, d)), "energy": float(roc_auc_score(y, e))},
+            "mahalanobis_fires_on_probes": {k: float(fires[np.array(kinds) == k].mean()) for k in sorted(set(kinds))},
+            "energy_fires_on_probes": float((energy(l_out) > fam["energy_threshold"]).mean())}

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from . import LABELS
-from .anatomy import Anatomy
+from .generate import load_anatomies
 from .rendering import render
 from .preprocess import preprocess_file, preprocess_gray, read_gray
 
@@ -64,14 +64,14 @@ def _jpeg(img: np.ndarray, quality: int = 90) -> bytes:
     return buf.getvalue()
 
 
-def _candidates(a: Anatomy, label: str, start: int, count: int, size: int):
+def _candidates(a, label: str, start: int, count: int, size: int):
     for i in range(start, start + count):
         rng = np.random.default_rng([FIXTURE_SEED, LABELS.index(label), i])
         yield i, render(label, rng, a, size=size)
 
 
 def make(onnx: Path | None, per_class: int = 2, pool: int = 40) -> list[dict]:
-    a = Anatomy()
+    a = load_anatomies()  # every anatomy, as the model was trained
     img_dir = FIXTURES / "images"
     img_dir.mkdir(parents=True, exist_ok=True)
     for old in img_dir.glob("*"):

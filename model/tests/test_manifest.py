@@ -41,11 +41,15 @@ class ManifestTest(unittest.TestCase):
         side = self.m["preprocessing"]["resize"]["width"]
         self.assertEqual(dims, [None, 1, side, side])
         self.assertEqual(self.m["input"]["shape"], dims)
-        self.assertEqual([o.name for o in g.graph.output], ["logits", "probabilities", "cam"])
+        self.assertEqual([o.name for o in g.graph.output], ["logits", "probabilities", "cam", "features", "familiarity"])
+        for key in ("logits", "probabilities", "cam", "features", "familiarity"):
+            self.assertEqual(self.m["outputs"][key], key)
         self.assertEqual(self.m["labels"], list(LABELS))
         out = ort_run(MODEL, np.zeros((2, 1, side, side), np.float32))
         self.assertEqual(out["logits"].shape, (2, 4))
         self.assertEqual(out["cam"].shape, (2, 4, self.m["cam"]["height"], self.m["cam"]["width"]))
+        self.assertEqual(out["features"].shape, (2, self.m["familiarity"]["features"]))
+        self.assertEqual(out["familiarity"].shape, (2,))
 
     def test_validates_against_the_typescript_schema(self):
         script = (
@@ -69,6 +73,21 @@ class ManifestTest(unittest.TestCase):
         for e, p in zip(entries, probs):
             self.assertEqual(LABELS[int(p.argmax())], e["label"], e["file"])
             self.assertGreater(float(p.max()), threshold + 0.2, e["file"])
+
+
+    def test_familiarity_accepts_the_fixtures_and_flags_what_is_not_a_brain_scan(self):
+        fam = self.m["familiarity"]
+        self.assertEqual((fam["method"], fam["higher_is_unfamiliar"]), ("mahalanobis", True))
+        entries = json.loads((FIX / "fixtures.json").read_text())
+        side = self.m["preprocessing"]["resize"]["width"]
+        x = np.stack([np.fromfile(FIX / e["preprocessed"], dtype="<f4").reshape(1, side, side) for e in entries])
+        familiar = ort_run(MODEL, x)["familiarity"]
+        self.assertTrue(np.all(familiar < fam["threshold"]), familiar)
+        # A blank frame and a horizontal gradient, preprocessed as the runtimes do (0 and 255 grey -> -0.8 and 3.2).
+        blank = np.full((1, 1, side, side), -0.8, np.float32)
+        ramp = np.broadcast_to(np.linspace(-0.8, 3.2, side, dtype=np.float32), (1, 1, side, side)).copy()
+        odd = ort_run(MODEL, np.concatenate([blank, ramp]))["familiarity"]
+        self.assertTrue(np.all(odd > fam["threshold"]), odd)
 
 
 if __name__ == "__main__":
