@@ -38,7 +38,7 @@ def held_out_section(report: dict, reports_rel: str) -> str:
     return f"""## Held-out anatomies and contrasts (the honest numbers)
 Each fold trains a model **without** one anatomy (every volume of that person or atlas) or without one named contrast,
 then tests it on **every** generated image of what was left out (all splits: that model never saw any of them). Fold
-recipe, cheaper than the shipped one so that seven folds fit on two cores: `{recipe}`. The shipped model itself has seen
+recipe, cheaper than the shipped one so that six folds fit on two cores: `{recipe}`. The shipped model itself has seen
 every anatomy and contrast, so its own test split says nothing about new anatomy; these folds do.
 
 | fold (held out) | images | accuracy | ECE | pointing game | healthy slices called tumour at > 0.9 | familiarity fires |

@@ -276,7 +276,7 @@ def load(root: str | Path, seed: int = 0, workers: int | None = None, quiet: boo
 
 def load_cached(root: str | Path, seed: int = 0, size: int = SIZE, quiet: bool = False) -> Dataset:
     """`load`, kept in ROOT/.cache keyed by the file list (names, sizes, times), seed and input size: training runs
-    and evaluations on the same data (the held-out folds run seven) decode and hash the images once."""
+    and evaluations on the same data (the six held-out folds, the evaluations) decode and hash the images once."""
     import json
     root = Path(root)
     files = sorted(p for p in root.rglob("*") if p.is_file() and ".cache" not in p.parts)
