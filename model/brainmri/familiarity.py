@@ -10,7 +10,7 @@ from torch import nn
 from .models import to_input
 
 QUANTILE = 0.99  # the threshold: 1 in 100 in-distribution validation images is called unfamiliar
-MAX_FIT_IMAGES = 3000  # training images whose features fit the means and covariance (more changes little, costs time)
+MAX_FIT_IMAGES = 1500  # training images whose features fit the means and covariance (more changes little, costs time)
 
 
 def pooled_features(net, images: np.ndarray, batch: int = 64) -> tuple[np.ndarray, np.ndarray]:

@@ -249,6 +249,13 @@ def train(args) -> dict:
     use_masks = ds.masks is not None and args.arch == "edge" and args.mask_loss > 0
     mtr = ds.masks[itr] if use_masks else None
     ktr = ds.has_mask[itr] if use_masks else None
+    if args.subsample and args.subsample < len(xtr):
+        # A random, seeded share of the training images (the cheap fold recipe): --limit takes the first N, one class.
+        pick = np.sort(np.random.default_rng(args.seed).permutation(len(xtr))[: args.subsample])
+        xtr, ytr, itr = xtr[pick], ytr[pick], itr[pick]
+        mtr = mtr[pick] if use_masks else None
+        ktr = ktr[pick] if use_masks else None
+        print(f"subsample: {len(xtr)} training images drawn at random", flush=True)
     if args.limit:
         xtr, ytr = xtr[: args.limit], ytr[: args.limit]
         mtr = mtr[: args.limit] if use_masks else None
@@ -426,6 +433,7 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--limit", type=int, default=0, help="use only the first N training images (smoke tests)")
+    ap.add_argument("--subsample", type=int, default=0, help="train on N training images drawn at random (cheap recipes)")
     ap.add_argument("--max-minutes", type=float, default=0, help="stop after the epoch that passes this wall time")
     ap.add_argument("--out", default=None, help="run folder (default model/runs/<arch>)")
     ap.add_argument("--data-description", default=None)
