@@ -19,6 +19,7 @@ FOLDER_TO_LABEL = {
 LABEL_TO_FOLDER = {"glioma": "glioma", "meningioma": "meningioma", "normal": "notumor", "pituitary": "pituitary"}
 
 NOTICE = (
-    "Demonstration model trained on synthetic lesions drawn over one real brain (Colin27). "
+    "Demonstration model trained on synthetic lesions drawn over a few public brain volumes (Colin27, a JHU atlas, two "
+    "diffusion/functional EPI scans) in randomised contrasts. Never saw a real tumour. "
     "Not a medical device; not for diagnosis or any clinical decision."
 )

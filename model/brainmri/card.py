@@ -6,7 +6,81 @@ from pathlib import Path
 
 from . import LABELS, NOTICE
 
-TARGETS = {"accuracy": (">=", 0.97), "roc_auc_macro_ovr": (">=", 0.99), "ece": ("<=", 0.03), "pointing_game": (">=", 0.85)}
+TARGETS = {"accuracy": (">=", 0.97), "roc_auc_macro_ovr": (">=", 0.99), "ece": ("<=", 0.03), "pointing_game": (">=", 0.85),
+           "false_alarm_rate": ("<=", 0.0)}
+HELD_OUT_TARGET = 0.90  # mean leave-one-anatomy-out accuracy, and each leave-one-contrast-out accuracy
+
+
+def _pct(v) -> str:
+    return "n/a" if v is None else f"{100 * v:.1f} %"
+
+
+def held_out_section(report: dict, reports_rel: str) -> str:
+    """Leave-one-anatomy-out and leave-one-contrast-out results, reliability, healthy-slice false alarms, familiarity."""
+    folds = report.get("held_out") or {}
+    if not folds:
+        return "## Held-out anatomies and contrasts\nNot run for this model (`npm run folds`).\n"
+    rows = []
+    loao = []
+    for name, f in folds.items():
+        s, fa, fam = f["summary"], f["false_alarms"], f.get("familiarity") or {}
+        if name.startswith("anatomy-"):
+            loao.append(s["accuracy"])
+        start = "fine-tuned from v5" if "--init" in (f.get("recipe") or "") else "from scratch"
+        rows.append(f"| {name} | {start} | {s['test_images']} | {s['accuracy']:.4f} | {s['ece']:.4f} | {_fmt(s.get('pointing_game'))} | "
+                    f"{fa['confident_tumour_calls']} of {fa['normal_images']} ({_pct(fa['rate'])}) | {_pct(fam.get('fires'))} |")
+    mean = sum(loao) / len(loao) if loao else None
+    contrast = {n: f["summary"]["accuracy"] for n, f in folds.items() if n.startswith("contrast-")}
+    verdict = [f"mean leave-one-anatomy-out accuracy **{_fmt(mean)}** (target >= {HELD_OUT_TARGET}: "
+               + ("met" if mean is not None and mean >= HELD_OUT_TARGET else "NOT met") + ")"]
+    for n, a in contrast.items():
+        verdict.append(f"{n} accuracy **{a:.4f}** (target >= {HELD_OUT_TARGET}: {'met' if a >= HELD_OUT_TARGET else 'NOT met'})")
+    import re
+    recipes = sorted({re.sub(r" --(exclude|out) \S+", "", f.get("recipe") or "") for f in folds.values()})
+    probes = (report.get("familiarity") or {}).get("probes") or {}
+    auroc = probes.get("auroc") or {}
+    fam_in = report["summary"].get("familiarity_fires")
+    return f"""## Held-out anatomies and contrasts (the honest numbers)
+Each fold trains a model **without** one anatomy (every volume of that person or atlas) or without one named contrast,
+then tests it on **every** generated image of what was left out (all splits: that model never saw any of them). Fold
+recipes (8 epochs, one thread, so that six folds fit beside the shipped run on two shared cores): {'; '.join(f'`{r}`' for r in recipes)}.
+"Fine-tuned from v5" folds start from the previous shipped model (trained on Colin27 alone, in T1, T1c, T2-like and
+FLAIR-like), which never saw the held-out anatomy or proton density; the Colin27 and FLAIR folds train from scratch,
+because that start would leak what they hold out, and so sit lower for a reason that is not the held-out data. The
+shipped model itself has seen every anatomy and contrast, so its own test split says nothing about a new anatomy; these
+folds do.
+
+| fold (held out) | start | images | accuracy | ECE | pointing game | healthy slices called tumour at > 0.9 | familiarity fires |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+{chr(10).join(rows)}
+
+{'; '.join(verdict)}. Leaving out a contrast leaves the random (SynthSeg-style) contrasts in training: the question is
+whether randomised tissue intensities cover a sequence the model was never shown by name.
+
+Reliability per held-out fold (calibration on the training anatomies says little about a new one):
+
+![reliability per held-out fold]({reports_rel}/reliability_held_out.png)
+
+Random images (not chosen for looks) from each held-out fold with the fold model's prediction, confidence and heatmap;
+red titles are errors:
+
+![held-out grid]({reports_rel}/held_out_grid.png)
+
+Familiarity (`familiarity` output, Mahalanobis distance of the pooled features to the nearest class mean, threshold at the
+99th percentile of validation distances): fires on {_pct(fam_in)} of this model's in-distribution test images; on each
+held-out fold, by that fold's model, as in the last column. Chosen over the energy score on {probes.get('probe_images', 'n/a')} probe inputs
+that are not brain MRI (photograph crops, text, shapes, gradients, noise, blank frames; never used for the threshold):
+AUROC against the in-distribution test images {_fmt(auroc.get('mahalanobis'))} for the distance, {_fmt(auroc.get('energy'))} for the energy;
+the distance flags, by kind: {', '.join(f"{k} {_pct(v)}" for k, v in (probes.get('mahalanobis_fires_on_probes') or {}).items())}.
+"""
+
+
+def sources_section() -> str:
+    from .anatomy import SOURCES
+    rows = "\n".join(f"| {s.group} | `{s.path}` | {s.kind} | {s.subject} | {', '.join(s.planes)} |" for s in SOURCES)
+    return f"""| anatomy (leave-one-out unit) | volume | kind | who | planes |
+| --- | --- | --- | --- | --- |
+{rows}"""
 
 
 def _fmt(v) -> str:
@@ -20,7 +94,9 @@ def write_card(report: dict, manifest: dict | None, out: Path, reports_rel: str 
     for key, label in (("accuracy", "accuracy"), ("precision_weighted", "precision (weighted)"),
                        ("recall_weighted", "recall (weighted)"), ("f1_weighted", "F1 (weighted)"), ("mcc", "Matthews correlation"),
                        ("roc_auc_macro_ovr", "ROC AUC (macro, one-vs-rest)"), ("ece", "expected calibration error (15 bins)"),
-                       ("pointing_game", "pointing game (tumour classes)")):
+                       ("pointing_game", "pointing game (tumour classes)"),
+                       ("false_alarm_rate", "healthy slices called a tumour with confidence > 0.9"),
+                       ("familiarity_fires", "familiarity fires (unfamiliar input)")):
         target = TARGETS.get(key)
         ok = ""
         if target and s.get(key) is not None:
@@ -83,15 +159,24 @@ latencies and heatmaps. **Not** for diagnosis, triage, screening or any decision
 tumour.
 
 ## Training data
-Synthetic, made by `npm run data` (model/brainmri/generate.py) from **one real brain**: the Colin27 T1 volume (Holmes et al.
-1998, as shipped in Debian's `mricron-data`, BSD-3-clause; see [licenses/](licenses/)). Slices in three planes at many
-depths, randomly rotated, scaled, shifted, flipped and elastically deformed; four contrasts (T1, contrast-enhanced T1,
-T2-like, FLAIR-like by tissue-intensity remapping); bias field, Rician noise, blur or lower resolution, gamma, matrix size
-200 to 512 px, JPEG quality 65 to 95. Lesions are drawn with anatomical priors and a ground-truth mask: glioma in white
+Synthetic, made by `npm run data` (model/brainmri/generate.py) from **every human brain volume shipped by Debian packages
+here** (mricron-data, python3-dipy, python3-nibabel; licences in [licenses/](licenses/)), each segmented into background,
+scalp, skull, CSF, grey and white matter (skull and scalp synthesised round brain-only volumes):
+
+{sources_section()}
+
+Slices in three planes at many depths, randomly rotated, scaled (each axis), sheared, shifted, flipped and elastically
+deformed. Contrast from the tissue map: physical recipes for T1, contrast-enhanced T1, T2, FLAIR and proton density, or
+(37 %) every tissue's intensity drawn at random (SynthSeg style, Billot et al. 2023), the volume's own texture scaled by
+the contrast's grey-white step, partial-volume blur at tissue borders; lesion intensities relative to the tissue they sit
+in. Acquisition: bias field, Rician or Gaussian noise, blur, low or anisotropic resolution, Gibbs ringing or N/2 ghosts,
+skull stripping, window/level, gamma, inversion, coarse quantisation, matrix 200 to 512 px, the head filling 65 to 105 %
+of the frame (cropped above 100 %), JPEG quality 40 to 95. Lesions are drawn with anatomical priors and a ground-truth mask: glioma in white
 matter (irregular, necrotic core, enhancing rim, oedema, mass effect), meningioma attached to the dura of the convexity, falx
 or skull base and at least 15 mm from the sella (round, homogeneous, dural tail, compressing cortex), pituitary adenoma in the sella (round or snowman, 1.2 to 3 cm).
 A quarter of the normal scans are cut through the sella too, so the slice level alone does not give the class away.
-Every image comes from the same anatomy, so **performance here says nothing about real scans** of other people.
+Four anatomies are still very few people: **performance here says little about real scans**; the held-out folds below
+say how it carries to an anatomy or a contrast it never saw, which is the nearest honest proxy available offline.
 
 Split ({data.get('layout')}; exact and near duplicates kept within one split, {data.get('duplicate_groups')} groups found):
 train {t['images'].get('train')}, validation {t['images'].get('val')}, test {t['images'].get('test')} images, balanced over the four classes.
@@ -130,6 +215,7 @@ test images.
 ![test images]({reports_rel}/test_grid.png)
 ![heatmaps]({reports_rel}/cam_grid.png)
 
+{held_out_section(report, reports_rel)}
 ## Heatmaps
 `cam[n, c] = sum_k W[c, k] A_k / (h w)` over the feature map A the head pools ({cam_h} x {cam_w}). For a global-average-pooling + linear head
 this is exactly Grad-CAM: d logit_c / d A_k = W[c, k] / (h w) at every position, so Grad-CAM's channel weights are
@@ -138,7 +224,11 @@ maps against PyTorch autograd Grad-CAM. The heatmap shows where the evidence for
 segmentation.
 
 ## Limitations
-One anatomy; synthetic lesions whose appearance is a simplification; no real artefacts (motion, wrap-around,
+This v6 model was trained briefly (see Training: a fine-tune of the v5 model on two shared cores) and misses the accuracy, calibration,
+pointing-game, held-out and false-alarm targets (numbers above; why and what to run next in docs/model.md). It replaced
+the v5 model because that one does worse on the same v6 test split (accuracy 0.526, ECE 0.326, 18 % of healthy slices
+called a tumour with confidence over 0.9). It calls most healthy slices a tumour at low confidence: read its
+"uncertain" flag. Four anatomies (one atlas label map rendered without texture, two low-resolution EPI volumes); synthetic lesions whose appearance is a simplification; no real artefacts (motion, wrap-around,
 susceptibility); a 2-D slice classifier with no patient context. Parasellar meningiomas, the classic mimic of a
 pituitary macroadenoma, are not generated, so the model has never had to tell the two apart. Expect it to fail on real
 data. The `seed` architecture

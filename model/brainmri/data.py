@@ -44,8 +44,8 @@ class Dataset:
     masks: np.ndarray | None = None
     has_mask: np.ndarray | None = None
 
-    def subset(self, name: str):
-        idx = np.where(self.split == name)[0]
+    def subset(self, name: str, keep: np.ndarray | None = None):
+        idx = np.where((self.split == name) & (True if keep is None else keep))[0]
         return self.images[idx], self.labels[idx], idx
 
 
@@ -272,3 +272,52 @@ def load(root: str | Path, seed: int = 0, workers: int | None = None, quiet: boo
               f"{dup['exact_duplicates']} exact), each kept within one split", file=log)
     report["images_with_masks"] = int(has_mask.sum()) if has_mask is not None else 0
     return Dataset([str(it.path) for it in items], labels, images, np.asarray(split, dtype=str), report, masks, has_mask)
+
+
+def load_cached(root: str | Path, seed: int = 0, size: int = SIZE, quiet: bool = False) -> Dataset:
+    """`load`, kept in ROOT/.cache keyed by the file list (names, sizes, times), seed and input size: training runs
+    and evaluations on the same data (the six held-out folds, the evaluations) decode and hash the images once."""
+    import json
+    root = Path(root)
+    files = sorted(p for p in root.rglob("*") if p.is_file() and ".cache" not in p.parts)
+    h = hashlib.sha256(f"{seed}:{size}".encode())
+    for p in files:
+        st = p.stat()
+        h.update(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    cache = root / ".cache" / f"load-{h.hexdigest()[:16]}.npz"
+    if cache.exists():
+        z = np.load(cache, allow_pickle=False)
+        masks = z["masks"] if z["masks"].size else None
+        has_mask = z["has_mask"] if z["has_mask"].size else None
+        return Dataset([str(root / p) for p in z["paths"]], z["labels"], z["images"], z["split"],
+                       json.loads(str(z["report"])), masks, has_mask)
+    ds = load(root, seed=seed, quiet=quiet, size=size)
+    cache.parent.mkdir(exist_ok=True)
+    tmp = cache.with_suffix(".tmp.npz")
+    np.savez(tmp, paths=np.array([str(Path(p).relative_to(root)) for p in ds.paths]), labels=ds.labels,
+             images=ds.images, split=ds.split, report=json.dumps(ds.report),
+             masks=ds.masks if ds.masks is not None else np.zeros(0), has_mask=ds.has_mask if ds.has_mask is not None else np.zeros(0))
+    tmp.rename(cache)
+    return ds
+
+
+def metadata_column(root: str | Path, paths: list[str], column: str) -> np.ndarray:
+    """Each image's value in ROOT/metadata.csv's `column` ('' where the image or the column is missing)."""
+    import csv
+    meta = Path(root) / "metadata.csv"
+    if not meta.is_file():
+        raise SystemExit(f"{meta} not found: selecting images by '{column}' needs the generator's metadata.csv")
+    with meta.open(newline="") as f:
+        rows = {r["file"]: r for r in csv.DictReader(f)}
+    return np.array([rows.get(Path(p).relative_to(root).as_posix(), {}).get(column, "") for p in paths])
+
+
+def parse_selector(text: str) -> tuple[str, list[str]] | None:
+    """'anatomy=jhu-eve' or 'contrast=pd,flair' -> ('anatomy', ['jhu-eve'])."""
+    if not text:
+        return None
+    column, _, values = text.partition("=")
+    vals = [v for v in values.split(",") if v]
+    if not column or not vals:
+        raise SystemExit(f"{text!r}: expected COLUMN=VALUE[,VALUE], for example anatomy=jhu-eve or contrast=pd")
+    return column, vals

@@ -6,11 +6,12 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from . import LABELS, NOTICE
+from .familiarity import Familiarity
 from .models import ExportWrapper, build, count_parameters
-from . import preprocess as P
 
 MODEL_DIR = Path(__file__).resolve().parents[1]
 OPSET = 17
@@ -24,22 +25,24 @@ def load_checkpoint(path: str | Path):
     return net, ckpt
 
 
-def norm_for(arch: str) -> dict:
-    if arch == "seed":  # the paper rescales inside the model: feed raw 0..255, RGB
-        return {"color": "rgb", "scale": 1.0, "mean": [0.0, 0.0, 0.0], "std": [1.0, 1.0, 1.0]}
-    return {"color": "grayscale", "scale": P.SCALE, "mean": [P.MEAN], "std": [P.STD]}
+def familiarity_module(ckpt: dict) -> Familiarity | None:
+    fam = ckpt.get("familiarity")
+    return Familiarity(fam["means"], fam["chol"]) if fam else None
 
 
-def export_onnx(net: torch.nn.Module, out: str | Path) -> None:
-    wrapper = ExportWrapper(net).eval()
+def export_onnx(net: torch.nn.Module, out: str | Path, familiarity: Familiarity | None = None) -> None:
+    """ONNX with logits, probabilities and cam; with `familiarity` also the pooled `features` (N x D) and their
+    Mahalanobis distance `familiarity` (N), its means and Cholesky factor baked in as initializers."""
+    wrapper = ExportWrapper(net, familiarity).eval()
     dummy = torch.zeros(2, net.channels, net.size, net.size)
+    names = ["logits", "probabilities", "cam"] + (["features", "familiarity"] if familiarity is not None else [])
     torch.onnx.export(
         wrapper,
         dummy,
         str(out),
         input_names=["image"],
-        output_names=["logits", "probabilities", "cam"],
-        dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}, "probabilities": {0: "N"}, "cam": {0: "N"}},
+        output_names=names,
+        dynamic_axes={"image": {0: "N"}, **{n: {0: "N"} for n in names}},
         opset_version=OPSET,
         do_constant_folding=True,
     )
@@ -54,6 +57,7 @@ def build_manifest(net, ckpt: dict, onnx_path: Path, name: str, metrics: dict | 
     with torch.no_grad():
         _, cam = net.forward_with_cam(torch.zeros(1, net.channels, size, size))
     arch = ckpt["arch"]
+    fam = ckpt.get("familiarity")
     manifest = {
         "schema": "brain-mri-manifest/1",
         "name": name,
@@ -79,13 +83,18 @@ def build_manifest(net, ckpt: dict, onnx_path: Path, name: str, metrics: dict | 
             "dtype": "float32",
             "channels": net.channels,
         },
-        "preprocessing": {"resize": {"width": size, "height": size, "filter": "bilinear-antialias"}, **norm_for(arch)},
-        "outputs": {"logits": "logits", "probabilities": "probabilities", "cam": "cam"},
+        "preprocessing": {"resize": {"width": size, "height": size, "filter": "bilinear-antialias"}, **net.norm},
+        "outputs": {"logits": "logits", "probabilities": "probabilities", "cam": "cam",
+                    **({"features": "features", "familiarity": "familiarity"} if fam else {})},
         "cam": {"width": int(cam.shape[3]), "height": int(cam.shape[2]), "method": "cam" if arch == "edge" else "grad-cam"},
         "thresholds": {"uncertain": 0.6},
         "training": ckpt["training"],
         "card": "MODEL_CARD.md",
     }
+    if fam:
+        manifest["familiarity"] = {"method": fam["method"], "threshold": round(float(fam["threshold"]), 4),
+                                   "higher_is_unfamiliar": True, "calibration": fam["calibration"],
+                                   "features": int(np.asarray(fam["means"]).shape[1])}
     if metrics:
         manifest["metrics"] = metrics
     return manifest
@@ -101,7 +110,7 @@ def main(argv=None) -> None:
     arch = ckpt["arch"]
     out = Path(args.out) if args.out else MODEL_DIR / f"brain-mri-{arch}.onnx"
     out.parent.mkdir(parents=True, exist_ok=True)
-    export_onnx(net, out)
+    export_onnx(net, out, familiarity_module(ckpt))
     metrics = None
     mpath = Path(args.metrics) if args.metrics else MODEL_DIR / "reports" / arch / "metrics.json"
     if mpath.exists():

@@ -17,14 +17,15 @@ import numpy as np
 from PIL import Image
 
 from . import LABELS
-from .anatomy import Anatomy
-from .generate import render
+from .generate import load_anatomies
+from .rendering import render
 from .preprocess import preprocess_file, preprocess_gray, read_gray
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "test" / "fixtures"
 FIXTURE_SEED = 7_700_001  # training data uses small seeds (default 1); this one is reserved for fixtures
-MIN_CONFIDENCE = 0.9
+MIN_CONFIDENCE = 0.85  # test_manifest asks for more than the uncertainty threshold + 0.2 (0.8)
+MIN_MARGIN = 0.15  # a low-confidence fixture's lead over the runner-up class
 MANIFEST = ROOT / "model" / "brain-mri-edge.manifest.json"
 
 
@@ -64,14 +65,14 @@ def _jpeg(img: np.ndarray, quality: int = 90) -> bytes:
     return buf.getvalue()
 
 
-def _candidates(a: Anatomy, label: str, start: int, count: int, size: int):
+def _candidates(a, label: str, start: int, count: int, size: int):
     for i in range(start, start + count):
         rng = np.random.default_rng([FIXTURE_SEED, LABELS.index(label), i])
         yield i, render(label, rng, a, size=size)
 
 
-def make(onnx: Path | None, per_class: int = 2, pool: int = 40) -> list[dict]:
-    a = Anatomy()
+def make(onnx: Path | None, per_class: int = 2, pool: int = 40, max_pool: int = 600, fallback_after: int = 120) -> list[dict]:
+    a = load_anatomies()  # every anatomy, as the model was trained
     img_dir = FIXTURES / "images"
     img_dir.mkdir(parents=True, exist_ok=True)
     for old in img_dir.glob("*"):
@@ -79,21 +80,39 @@ def make(onnx: Path | None, per_class: int = 2, pool: int = 40) -> list[dict]:
     entries = []
     size = shipped_input_size()
     for label in LABELS:
-        cands = list(_candidates(a, label, 0, pool, 512))
-        jpegs = [_jpeg(s.image) for _, s in cands]
-        chosen = list(range(len(cands)))
-        if onnx:
-            batch = np.stack([preprocess_gray(read_gray(io.BytesIO(j)), size) for j in jpegs])
-            probs = ort_probabilities(onnx, batch)
-            k = LABELS.index(label)
-            chosen = [i for i in range(len(cands)) if probs[i].argmax() == k and probs[i, k] >= MIN_CONFIDENCE]
-            if len(chosen) < per_class:
-                raise SystemExit(f"only {len(chosen)} of {pool} {label} candidates are predicted with >= {MIN_CONFIDENCE}")
+        # Candidates in chunks of `pool` until enough are confidently right. The v6 model calls most healthy slices a
+        # tumour at low confidence and never says "normal" at 0.85 (none of 600): after `fallback_after` candidates a
+        # class takes its correctly predicted ones with the widest margin over the runner-up instead (at least
+        # MIN_MARGIN, so another runtime's JPEG decoder cannot flip them), marked "confident": false.
+        cands, jpegs, sure, fair = [], [], [], []
+        k = LABELS.index(label)
+        while len(sure) < per_class and len(cands) < max_pool and not (len(cands) >= fallback_after and len(fair) >= per_class):
+            new = list(_candidates(a, label, len(cands), pool, 512))
+            new_jpegs = [_jpeg(s.image) for _, s in new]
+            if onnx:
+                batch = np.stack([preprocess_gray(read_gray(io.BytesIO(j)), size) for j in new_jpegs])
+                probs = ort_probabilities(onnx, batch)
+                for i, pr in enumerate(probs):
+                    if pr.argmax() != k:
+                        continue
+                    margin = float(pr[k] - np.sort(pr)[-2])
+                    if pr[k] >= MIN_CONFIDENCE:
+                        sure.append(len(cands) + i)
+                    elif margin >= MIN_MARGIN:
+                        fair.append((margin, len(cands) + i))
+            else:
+                sure += [len(cands) + i for i in range(len(new))]
+            cands += new
+            jpegs += new_jpegs
+        chosen = sure + [i for _, i in sorted(fair, reverse=True)]
+        if len(chosen) < per_class:
+            raise SystemExit(f"only {len(chosen)} of {len(cands)} {label} candidates are predicted right with a margin of {MIN_MARGIN}")
         for n, i in enumerate(chosen[:per_class], start=1):
             name = f"images/{label}-{n}.jpg"
             (FIXTURES / name).write_bytes(jpegs[i])
             entries.append({"file": name, "label": label, "seed": [FIXTURE_SEED, LABELS.index(label), cands[i][0]],
-                            "plane": cands[i][1].meta["plane"], "contrast": cands[i][1].meta["contrast"]})
+                            "plane": cands[i][1].meta["plane"], "contrast": cands[i][1].meta["contrast"],
+                            "anatomy": cands[i][1].meta["anatomy"], "confident": i in sure})
     # One scan as 8-bit and 16-bit greyscale PNG (same acquisition; the 16-bit one keeps the unquantised values).
     label = "pituitary"
     for i, s in _candidates(a, label, 100, pool, 320):
@@ -105,7 +124,8 @@ def make(onnx: Path | None, per_class: int = 2, pool: int = 40) -> list[dict]:
         Image.fromarray(np.round(s.float_image * 257.0).astype(np.uint16)).save(FIXTURES / f"images/{label}-png16.png")
         for kind in ("png8", "png16"):
             entries.append({"file": f"images/{label}-{kind}.png", "label": label, "seed": [FIXTURE_SEED, LABELS.index(label), i],
-                            "plane": s.meta["plane"], "contrast": s.meta["contrast"]})
+                            "plane": s.meta["plane"], "contrast": s.meta["contrast"], "anatomy": s.meta["anatomy"],
+                            "confident": True})
         break
     else:
         raise SystemExit("no PNG candidate was classified confidently")

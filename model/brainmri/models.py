@@ -6,6 +6,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from . import LABELS
+from . import preprocess as P
 
 
 def _block(cin: int, cout: int, stride: int = 1, dilation: int = 1) -> nn.Sequential:
@@ -30,6 +31,8 @@ class EdgeNet(nn.Module):
 
     arch = "edge"
     channels = 1
+    # The input contract (the manifest's `preprocessing`): x = (v * scale - mean[c]) / std[c] on 0..255 grey.
+    norm = {"color": "grayscale", "scale": P.SCALE, "mean": [P.MEAN], "std": [P.STD]}
     # Input side in pixels (the manifest's resize). 192 rather than the paper's 256: at the same 20-minute training
     # budget a 192 px step costs about half as much, so the network gets about twice the updates, and it validated
     # better than the same network finished at 256 px (val loss 0.47 against 0.55); inference costs about half too.
@@ -62,10 +65,20 @@ class EdgeNet(nn.Module):
         return F.conv2d(a, self.fc.weight[:, :, None, None])
 
     def forward_with_cam(self, x: torch.Tensor):
+        logits, cam, _ = self.forward_all(x)
+        return logits, cam
+
+    def forward_all(self, x: torch.Tensor):
+        """Logits, class-activation maps and the pooled (penultimate) features the familiarity score reads."""
         a = self.features(x)
         cam = self.evidence(a) * (1.0 / (a.shape[2] * a.shape[3]))
         logits = cam.sum(dim=(2, 3)) + self.fc.bias
-        return logits, cam
+        return logits, cam, a.mean(dim=(2, 3))
+
+    @property
+    def classifier(self) -> nn.Linear:
+        """The last layer: temperature is baked into it and it trains at a higher rate."""
+        return self.fc
 
     def target_activations(self, x: torch.Tensor) -> torch.Tensor:
         return self.features(x)
@@ -80,6 +93,8 @@ class SeedNet(nn.Module):
 
     arch = "seed"
     channels = 3
+    # The paper rescales inside the model: it takes raw 0..255 RGB.
+    norm = {"color": "rgb", "scale": 1.0, "mean": [0.0, 0.0, 0.0], "std": [1.0, 1.0, 1.0]}
 
     def __init__(self, num_classes: int = len(LABELS), size: int = 256) -> None:
         super().__init__()
@@ -90,6 +105,10 @@ class SeedNet(nn.Module):
         self.map_size = s
         self.fc1 = nn.Linear(128 * s * s, 64)
         self.fc2 = nn.Linear(64, num_classes)
+
+    @property
+    def classifier(self) -> nn.Linear:
+        return self.fc2
 
     def target_activations(self, x: torch.Tensor) -> torch.Tensor:
         x = x * (1.0 / 255.0)
@@ -122,15 +141,30 @@ class SeedNet(nn.Module):
 
 
 class ExportWrapper(nn.Module):
-    """What goes into the ONNX graph: image -> (logits, probabilities, cam)."""
+    """What goes into the ONNX graph: image -> (logits, probabilities, cam), plus (features, familiarity) when given
+    a familiarity module (the edge model's pooled features and their Mahalanobis distance)."""
 
-    def __init__(self, net: nn.Module) -> None:
+    def __init__(self, net: nn.Module, familiarity: nn.Module | None = None) -> None:
         super().__init__()
         self.net = net
+        self.familiarity = familiarity
 
     def forward(self, image: torch.Tensor):
-        logits, cam = self.net.forward_with_cam(image)
-        return logits, torch.softmax(logits, dim=1), cam
+        if self.familiarity is None:
+            logits, cam = self.net.forward_with_cam(image)
+            return logits, torch.softmax(logits, dim=1), cam
+        logits, cam, feats = self.net.forward_all(image)
+        return logits, torch.softmax(logits, dim=1), cam, feats, self.familiarity(feats)
+
+
+def to_input(raw: torch.Tensor, net: nn.Module) -> torch.Tensor:
+    """0..255 grey N x 1 x H x W -> the input the network's `norm` (and so the manifest) describes."""
+    x = raw.expand(-1, net.channels, -1, -1) if net.channels != raw.shape[1] else raw
+    mean, std = net.norm["mean"], net.norm["std"]
+    if len(set(mean)) == 1 and len(set(std)) == 1:
+        return (x * net.norm["scale"] - mean[0]) / std[0]
+    shape = (1, len(mean), 1, 1)
+    return (x * net.norm["scale"] - torch.tensor(mean).view(shape)) / torch.tensor(std).view(shape)
 
 
 def build(arch: str) -> nn.Module:

@@ -18,7 +18,7 @@ def outline(mask: np.ndarray) -> np.ndarray:
     return m & ~inner
 
 
-def contact_sheet(root: str | Path, out: str | Path, per_class: int = 5, cell: int = 150) -> Path:
+def contact_sheet(root: str | Path, out: str | Path, per_class: int = 8, cell: int = 150) -> Path:
     root = Path(root)
     rows = list(csv.DictReader(open(root / "metadata.csv")))
     label_h = 16
@@ -36,7 +36,7 @@ def contact_sheet(root: str | Path, out: str | Path, per_class: int = 5, cell: i
             tile = Image.fromarray(rgb).resize((cell, cell), Image.BILINEAR)
             x, y = c * cell, r * (cell + label_h)
             sheet.paste(tile, (x, y + label_h))
-            draw.text((x + 3, y + 2), f"{label} {row['plane']} {row['contrast']}", fill=(230, 230, 230))
+            draw.text((x + 3, y + 2), f"{label} {row.get('anatomy', '')} {row['plane'][:3]} {row['contrast']}", fill=(230, 230, 230))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(out, optimize=True)
@@ -47,7 +47,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description="Write a contact sheet PNG of a generated dataset.")
     ap.add_argument("--data", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--per-class", type=int, default=5)
+    ap.add_argument("--per-class", type=int, default=8)
     args = ap.parse_args(argv)
     print(f"wrote {contact_sheet(args.data, args.out, args.per_class)}")
 

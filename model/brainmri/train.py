@@ -16,9 +16,9 @@ import torch
 import torch.nn.functional as F
 
 from . import LABELS
-from . import preprocess as P
-from .data import load
-from .models import build, count_parameters
+from .data import load_cached, metadata_column, parse_selector
+from . import familiarity as FAM
+from .models import build, count_parameters, to_input
 from .progress import Progress
 
 MODEL_DIR = Path(__file__).resolve().parents[1]
@@ -30,13 +30,6 @@ def set_determinism(seed: int, threads: int | None) -> None:
     np.random.seed(seed)
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(threads or max(1, min(len(os.sched_getaffinity(0)), 8)))
-
-
-def to_input(raw: torch.Tensor, arch: str) -> torch.Tensor:
-    """0..255 grey N x 1 x H x W -> the model input the manifest describes."""
-    if arch == "seed":
-        return raw.expand(-1, 3, -1, -1)
-    return (raw * P.SCALE - P.MEAN) / P.STD
 
 
 def intensity_curve(x: torch.Tensor, g: torch.Generator, p: float, knots: int = 4) -> torch.Tensor:
@@ -202,7 +195,7 @@ def location_loss(z: torch.Tensor, bias: torch.Tensor, y: torch.Tensor, mask: to
     return pos + neutral
 
 
-def evaluate_logits(net, images: np.ndarray, arch: str, batch: int = 64, size: int | None = None) -> torch.Tensor:
+def evaluate_logits(net, images: np.ndarray, batch: int = 64, size: int | None = None) -> torch.Tensor:
     """Logits at full size, or with `size` at the smaller input a progressive-resizing epoch trained on."""
     net.eval()
     out = []
@@ -211,7 +204,7 @@ def evaluate_logits(net, images: np.ndarray, arch: str, batch: int = 64, size: i
             raw = torch.from_numpy(images[i:i + batch]).unsqueeze(1)
             if size:
                 raw = F.interpolate(raw, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
-            out.append(net(to_input(raw, arch)))
+            out.append(net(to_input(raw, net)))
     return torch.cat(out) if out else torch.zeros(0, len(LABELS))
 
 
@@ -232,7 +225,7 @@ def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
 
 
 def bake_temperature(net, t: float) -> None:
-    last = net.fc if hasattr(net, "fc") else net.fc2
+    last = net.classifier
     with torch.no_grad():
         last.weight.div_(t)
         last.bias.div_(t)
@@ -243,14 +236,26 @@ def train(args) -> dict:
     t0 = time.time()
     # Channels-last activations: the CPU convolutions (oneDNN) run about a tenth faster in that layout.
     net = build(args.arch).to(memory_format=torch.channels_last)
-    ds = load(args.data, seed=args.seed, size=net.size)
-    xtr, ytr, itr = ds.subset("train")
-    xva, yva, _ = ds.subset("val")
+    ds = load_cached(args.data, seed=args.seed, size=net.size)
+    keep = np.ones(len(ds.paths), bool)
+    for column, values in args.exclude:
+        held = np.isin(metadata_column(args.data, ds.paths, column), values)
+        keep &= ~held
+        print(f"held out {column} in {values}: {int(held.sum())} images never seen in training or validation", flush=True)
+    xtr, ytr, itr = ds.subset("train", keep)
+    xva, yva, _ = ds.subset("val", keep)
     if len(xtr) == 0 or len(xva) == 0:
         raise SystemExit(f"{args.data}: need training and validation images; got {len(xtr)} and {len(xva)}")
     use_masks = ds.masks is not None and args.arch == "edge" and args.mask_loss > 0
     mtr = ds.masks[itr] if use_masks else None
     ktr = ds.has_mask[itr] if use_masks else None
+    if args.subsample and args.subsample < len(xtr):
+        # A random, seeded share of the training images (the cheap fold recipe): --limit takes the first N, one class.
+        pick = np.sort(np.random.default_rng(args.seed).permutation(len(xtr))[: args.subsample])
+        xtr, ytr, itr = xtr[pick], ytr[pick], itr[pick]
+        mtr = mtr[pick] if use_masks else None
+        ktr = ktr[pick] if use_masks else None
+        print(f"subsample: {len(xtr)} training images drawn at random", flush=True)
     if args.limit:
         xtr, ytr = xtr[: args.limit], ytr[: args.limit]
         mtr = mtr[: args.limit] if use_masks else None
@@ -271,7 +276,7 @@ def train(args) -> dict:
             raise SystemExit(f"--init {args.init} is a {init.get('arch')} checkpoint, not {args.arch}")
         net.load_state_dict(init["state_dict"])
         t = init["training"].get("temperature", 1.0)
-        last = net.fc if hasattr(net, "fc") else net.fc2
+        last = net.classifier
         with torch.no_grad():  # undo the baked temperature: resume from the raw weights
             last.weight.mul_(t)
             last.bias.mul_(t)
@@ -281,7 +286,7 @@ def train(args) -> dict:
     lr = args.lr or (3e-3 if args.arch == "edge" else 1e-3)
     # The classifier of a GAP head must grow large weights before a small lesion's few cells can outvote the
     # background in the average; Adam moves each weight by about lr per step, so that layer gets a larger rate.
-    head = net.fc if hasattr(net, "fc") else net.fc2
+    head = net.classifier
     head_ids = {id(p) for p in head.parameters()}
     groups = [{"params": [p for p in net.parameters() if id(p) not in head_ids], "lr": lr},
               {"params": list(head.parameters()), "lr": lr * args.head_lr_mult}]
@@ -312,14 +317,14 @@ def train(args) -> dict:
             if use_masks:
                 m = torch.from_numpy(mtr[idx.numpy()]).unsqueeze(1)
                 raw, m = augment(raw, g, m, args.curves, size, args.invert)
-                a = net.features(to_input(raw, args.arch).contiguous(memory_format=torch.channels_last))
+                a = net.features(to_input(raw, net).contiguous(memory_format=torch.channels_last))
                 logits = net.pooled_logits(a)
                 z = net.evidence(a)
                 loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
                 loss = loss + args.mask_loss * location_loss(z, net.fc.bias, y, m, torch.from_numpy(ktr[idx.numpy()]),
                                                              size_balanced=args.size_balanced)
             else:
-                logits = net(to_input(augment(raw, g, curves=args.curves, size=size, invert=args.invert), args.arch))
+                logits = net(to_input(augment(raw, g, curves=args.curves, size=size, invert=args.invert), net))
                 loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -332,7 +337,7 @@ def train(args) -> dict:
         bar.close()
         # A network trained on smaller inputs is validated at that size: at full size its scale is off and the numbers
         # say nothing (about chance), and validating small is cheaper.
-        vl = evaluate_logits(net, xva, args.arch, size=size)
+        vl = evaluate_logits(net, xva, size=size)
         val_loss = float(F.cross_entropy(vl, yva_t))
         val_acc = float((vl.argmax(1) == yva_t).float().mean())
         history.append({"epoch": epoch, "loss": tot / seen, "accuracy": correct / seen, "val_loss": val_loss,
@@ -357,9 +362,13 @@ def train(args) -> dict:
         best = (history[-1]["val_loss"], history[-1]["epoch"])
         torch.save(net.state_dict(), out / "best-weights.pt")
     net.load_state_dict(torch.load(out / "best-weights.pt"))
-    vl = evaluate_logits(net, xva, args.arch)
+    vl = evaluate_logits(net, xva)
     temperature = fit_temperature(vl, yva_t)
     bake_temperature(net, temperature)
+    fam = None
+    if args.arch == "edge":
+        fam = FAM.calibrate(net, xtr, ytr, xva, len(LABELS), args.seed)
+        print(f"familiarity: Mahalanobis threshold {fam['threshold']:.3f} ({fam['calibration']})", flush=True)
     seconds = round(time.time() - t0, 1)
     counts = {s: int((ds.split == s).sum()) for s in ("train", "val", "test")}
     training = {
@@ -383,9 +392,11 @@ def train(args) -> dict:
         "progressive": [{"size": sz, "until": u} for sz, u in args.progressive],
         "input_size": net.size,
         "balance": {"column": args.balance[0], "power": args.balance[1]} if args.balance else None,
+        "held_out": [{"column": c, "values": v} for c, v in args.exclude],
     }
     ckpt = {"arch": args.arch, "state_dict": net.state_dict(), "training": training, "history": history,
-            "data_root": str(args.data), "split_seed": args.seed, "parameters": count_parameters(net)}
+            "data_root": str(args.data), "split_seed": args.seed, "parameters": count_parameters(net),
+            "familiarity": fam}
     torch.save(ckpt, out / "best.pt")
     (out / "history.json").write_text(json.dumps({"history": history, "training": training, "data": ds.report}, indent=2))
     print(f"best epoch {best[1]} (val loss {best[0]:.4f}), temperature {temperature:.3f}, {seconds:.0f}s; wrote {out / 'best.pt'}")
@@ -415,10 +426,14 @@ def main(argv=None) -> None:
     ap.add_argument("--invert", type=float, default=0.0, help="probability of inverting the head's intensities per image")
     ap.add_argument("--curves", type=float, default=0.0, help="probability of a random tone-curve augmentation per image")
     ap.add_argument("--head-lr-mult", type=float, default=None, help="learning-rate multiplier of the last layer (edge 20, seed 1)")
+    ap.add_argument("--exclude", action="append", default=[], type=parse_selector,
+                    help="COLUMN=VALUE[,VALUE]: leave these images (by metadata.csv) out of training and validation, "
+                         "for example anatomy=jhu-eve or contrast=pd (repeatable)")
     ap.add_argument("--init", default=None, help="start from this checkpoint (resume training with a new schedule)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--limit", type=int, default=0, help="use only the first N training images (smoke tests)")
+    ap.add_argument("--subsample", type=int, default=0, help="train on N training images drawn at random (cheap recipes)")
     ap.add_argument("--max-minutes", type=float, default=0, help="stop after the epoch that passes this wall time")
     ap.add_argument("--out", default=None, help="run folder (default model/runs/<arch>)")
     ap.add_argument("--data-description", default=None)

@@ -11,6 +11,7 @@ import onnx
 import torch
 
 from brainmri import LABELS
+from brainmri import familiarity as FAM
 from brainmri.export import export_onnx, load_checkpoint
 from brainmri.generate import generate
 from brainmri.models import EdgeNet, SeedNet
@@ -79,11 +80,52 @@ class CamTest(unittest.TestCase):
         self.assertLessEqual(float(np.abs(ort["cam"] - expect).max()) / scale, 1e-4)
 
 
+class FamiliarityTest(unittest.TestCase):
+    def test_onnx_features_and_distance_equal_the_pytorch_computation(self):
+        net = EdgeNet()
+        randomise_bn(net, 2)
+        net.eval()
+        g = torch.Generator().manual_seed(6)
+        fit_x = torch.rand(24, 1, net.size, net.size, generator=g) * 4 - 1
+        with torch.no_grad():
+            _, _, feats = net.forward_all(fit_x)
+        stats = FAM.fit(feats.numpy(), np.arange(24) % len(LABELS), len(LABELS))
+        x = torch.rand(3, 1, net.size, net.size, generator=g) * 4 - 1
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "m.onnx"
+            export_onnx(net, path, FAM.Familiarity(stats["means"], stats["chol"]))
+            self.assertEqual([o.name for o in onnx.load(str(path)).graph.output],
+                             ["logits", "probabilities", "cam", "features", "familiarity"])
+            ort = ort_run(path, x.numpy())
+        with torch.no_grad():
+            logits, cam, f = net.forward_all(x)
+        np.testing.assert_allclose(ort["features"], f.numpy(), rtol=1e-4, atol=1e-5)
+        want = FAM.mahalanobis(f.numpy(), stats)  # numpy, independent of the graph's formulation
+        np.testing.assert_allclose(ort["familiarity"], want, rtol=1e-4)
+        np.testing.assert_allclose(ort["logits"], logits.numpy(), atol=1e-4)
+        # Distance is zero at a class mean and grows away from it.
+        d = FAM.mahalanobis(np.stack([stats["means"][1], stats["means"][1] * 3.0]), stats)
+        self.assertLess(d[0], 1e-3)
+        self.assertGreater(d[1], 1.0)
+
+    def test_threshold_flags_the_calibration_quantile_and_far_inputs(self):
+        rng = np.random.default_rng(7)
+        means = rng.normal(size=(4, 16)) * 3
+        y = rng.integers(0, 4, 4000)
+        f = means[y] + rng.normal(size=(4000, 16))
+        stats = FAM.fit(f[:3000], y[:3000], 4)
+        d_val = FAM.mahalanobis(f[3000:].astype(np.float32), stats)
+        thr = float(np.quantile(d_val, FAM.QUANTILE))
+        self.assertAlmostEqual(float((d_val > thr).mean()), 1 - FAM.QUANTILE, delta=0.002)
+        far = means[y[:200]] + rng.normal(size=(200, 16)) * 3  # three times the spread: unfamiliar
+        self.assertGreater(float((FAM.mahalanobis(far.astype(np.float32), stats) > thr).mean()), 0.9)
+
+
 class SmokeTest(unittest.TestCase):
     def test_generate_train_export_and_onnxruntime_node_matches_pytorch(self):
         with tempfile.TemporaryDirectory() as tmp:
             data, run = Path(tmp) / "data", Path(tmp) / "run"
-            generate(data, seed=31, per_class=10, test_fraction=0.2, workers=2, quiet=True)
+            generate(data, seed=31, per_class=10, test_fraction=0.2, workers=2, quiet=True, anatomies=("colin27",))
             env = dict(os.environ, PYTHONPATH=str(ROOT / "model"))
             subprocess.run([str(ROOT / "scripts" / "python.sh"), "-m", "brainmri.train", "--arch", "edge", "--data", str(data),
                             "--epochs", "1", "--out", str(run), "--threads", "2"], check=True, env=env, cwd=ROOT,
@@ -99,7 +141,10 @@ class SmokeTest(unittest.TestCase):
             self.assertEqual(manifest["training"]["epochs"], 1)
             model = onnx.load(str(onnx_path))
             self.assertGreaterEqual(model.opset_import[0].version, 17)
-            self.assertEqual([o.name for o in model.graph.output], ["logits", "probabilities", "cam"])
+            self.assertEqual([o.name for o in model.graph.output], ["logits", "probabilities", "cam", "features", "familiarity"])
+            self.assertEqual(manifest["outputs"]["familiarity"], "familiarity")
+            self.assertEqual(manifest["familiarity"]["method"], "mahalanobis")
+            self.assertGreater(manifest["familiarity"]["threshold"], 0)
             net, _ = load_checkpoint(run / "best.pt")
             x = torch.randn(2, 1, side, side)
             ort = ort_run(onnx_path, x.numpy())

@@ -1,4 +1,5 @@
-"""Generator: same seed gives the same bytes; lesions have masks that lie where their anatomy says."""
+"""Generator: same seed gives the same bytes; every anatomy segments into nested tissues; contrasts (recipes, PD,
+random) keep lesions visible; deformed lesions' masks lie where their anatomy says."""
 import csv
 import hashlib
 import tempfile
@@ -6,10 +7,14 @@ import unittest
 from pathlib import Path
 
 import numpy as np
+from scipy import ndimage as ndi
 
 from brainmri import LABELS
-from brainmri.anatomy import Anatomy
-from brainmri.generate import DURA_REACH_MM, FALX_REACH_MM, SELLA_CLEARANCE_MM, choose_lesion, generate, render
+from brainmri.anatomy import ANATOMIES, CSF, GM, SKULL, WM, Anatomy
+from brainmri.contrasts import CONTRASTS, MIN_LESION_STEP, lesion_values, tissue_levels
+from brainmri.generate import generate, load_anatomies
+from brainmri.lesions import DURA_REACH_MM, FALX_REACH_MM, SELLA_CLEARANCE_MM, choose_lesion
+from brainmri.rendering import render
 
 
 def digest(root: Path) -> dict:
@@ -19,7 +24,8 @@ def digest(root: Path) -> dict:
 class GeneratorTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.anatomy = Anatomy()
+        cls.pool = load_anatomies()
+        cls.anatomy = next(a for a in cls.pool if a.source.path.name == "ch2.nii.gz")
 
     def test_same_seed_same_bytes_and_layout(self):
         with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b, tempfile.TemporaryDirectory() as c:
@@ -37,7 +43,8 @@ class GeneratorTest(unittest.TestCase):
             self.assertEqual(len(rows), 12)
             for r in rows:
                 self.assertIn(r["plane"], ("axial", "coronal", "sagittal"))
-                self.assertIn(r["contrast"], ("t1", "t1c", "t2", "flair"))
+                self.assertIn(r["contrast"], CONTRASTS)
+                self.assertIn(r["anatomy"], ANATOMIES)
                 self.assertTrue((Path(a) / r["file"]).exists())
                 if r["label"] == "normal":
                     self.assertEqual(r["mask"], "")
@@ -46,9 +53,12 @@ class GeneratorTest(unittest.TestCase):
                     self.assertGreater(float(r["lesion_radius_px"]), 0)
 
     def test_masks_lie_inside_the_head_where_anatomy_says(self):
+        # Every anatomy, after rotation, affine, elastic deformation and mass effect: the mask moves with the tissue.
+        seen = set()
         for label in LABELS:
-            for i in range(6):
-                s = render(label, np.random.default_rng([99, LABELS.index(label), i]), self.anatomy)
+            for i in range(10):
+                s = render(label, np.random.default_rng([99, LABELS.index(label), i]), self.pool, size=256)
+                seen.add(s.meta["anatomy"])
                 self.assertEqual(s.image.shape, s.mask.shape)
                 self.assertTrue(200 <= s.image.shape[0] <= 512)
                 lesion = s.mask > 0
@@ -59,6 +69,8 @@ class GeneratorTest(unittest.TestCase):
                 if label in ("glioma", "meningioma"):
                     # intra-axial and extra-axial tumours stay within the skull's inner table
                     self.assertTrue(np.all(s.intracranial[lesion]), (label, i))
+                if label == "glioma":
+                    self.assertTrue(np.all(s.brain[s.mask == 255]), i)  # a glioma grows in the brain itself
                 else:
                     self.assertTrue(np.all(s.head[lesion]), (label, i))
                 if label == "pituitary":
@@ -66,11 +78,12 @@ class GeneratorTest(unittest.TestCase):
                     # the sella is at the midline skull base: the lesion sits in the lower half of the head
                     head_rows = np.nonzero(s.head.any(axis=1))[0]
                     self.assertGreater(rows.mean(), head_rows.mean() - 0.15 * (head_rows[-1] - head_rows[0]), i)
+        self.assertEqual(seen, set(ANATOMIES))
 
     def test_glioma_is_in_white_matter_and_has_oedema_on_some(self):
         oedema = 0
         for i in range(6):
-            s = render("glioma", np.random.default_rng([98, 0, i]), self.anatomy)
+            s = render("glioma", np.random.default_rng([98, 0, i]), self.anatomy, size=256)
             oedema += int((s.mask == 128).any())
             self.assertEqual(s.meta["site"], "white matter")
         self.assertGreater(oedema, 3)
@@ -125,6 +138,83 @@ class GeneratorTest(unittest.TestCase):
         self.assertTrue(all(at_sella(m) for m in pituitary))
         self.assertGreaterEqual(sum(at_sella(m) for m in normal), 4)
         self.assertLessEqual(sum(at_sella(m) for m in normal), 24)
+
+
+class TissueTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pool = load_anatomies()
+
+    def test_every_volume_segments_into_nested_tissues(self):
+        for a in self.pool:
+            name = f"{a.name} {a.source.path.name}"
+            self.assertTrue(np.all(a.head[a.intracranial]), name)
+            self.assertTrue(np.all(a.intracranial[a.brain]), name)
+            self.assertTrue(np.isin(a.tissue[a.brain], [CSF, GM, WM]).all(), name)
+            self.assertTrue((a.tissue[a.head] > 0).all(), name)
+            counts = np.bincount(a.tissue[a.brain], minlength=6)[[CSF, GM, WM]] / a.brain.sum()
+            self.assertTrue(np.all(counts[1:] > 0.15), (name, counts))  # grey and white matter both substantial
+            self.assertGreater(int((a.tissue == SKULL).sum()), 0, name)  # real or synthesised bone round the brain
+
+    def test_tissue_order_follows_each_volumes_contrast(self):
+        for a in self.pool:
+            if a.source.kind == "labels":
+                continue
+            mean = {k: float(a.vol[a.brain & (a.tissue == k)].mean()) for k in (CSF, GM, WM)}
+            order = [CSF, GM, WM] if a.source.kind == "t1" else [WM, GM, CSF]
+            self.assertLess(mean[order[0]], mean[order[1]], a.source.path.name)
+            self.assertLess(mean[order[1]], mean[order[2]], a.source.path.name)
+
+    def test_landmarks(self):
+        for a in self.pool:
+            if a.has_sella:
+                s = a.slice("sagittal", int(round(a.sella_slice("sagittal"))))
+                r, c = (int(round(v)) for v in s.sella)
+                self.assertTrue(s.head[r, c], a.source.path.name)  # the sella lies inside the head
+        # A 53 mm slab does not reach the skull base: no sella, so no pituitary scans from it.
+        epi = next(a for a in self.pool if a.name == "nibabel-epi")
+        self.assertFalse(epi.has_sella)
+        self.assertEqual(epi.planes, ("axial",))
+
+
+class ContrastTest(unittest.TestCase):
+    def test_random_contrasts_vary_the_tissue_order_and_keep_grey_and_white_apart(self):
+        rng = np.random.default_rng(3)
+        draws = [tissue_levels("random", rng) for _ in range(200)]
+        self.assertTrue(all(abs(d[GM] - d[WM]) >= 20 for d in draws))
+        brighter_wm = sum(d[WM] > d[GM] for d in draws)
+        self.assertTrue(40 < brighter_wm < 160, brighter_wm)  # both orders, like T1 and T2
+        csf_darkest = sum(d[CSF] < min(d[GM], d[WM]) for d in draws)
+        self.assertTrue(20 < csf_darkest < 180, csf_darkest)
+
+    def test_random_contrast_lesions_differ_from_their_tissue(self):
+        rng = np.random.default_rng(4)
+        for _ in range(200):
+            lv = tissue_levels("random", rng)
+            v = lesion_values("random", lv, rng)
+            self.assertGreaterEqual(abs(v["rim"] - lv[WM]), MIN_LESION_STEP - 1e-6)
+            self.assertGreaterEqual(abs(v["menin"] - lv[GM]), MIN_LESION_STEP - 1e-6)
+            self.assertGreaterEqual(abs(v["pit"] - lv[GM]), MIN_LESION_STEP - 1e-6)
+            self.assertTrue(all(0 <= x <= 255 for x in v.values()))
+
+    def test_proton_density_recipe(self):
+        # PD: CSF at least as bright as grey matter, grey above white, low contrast; tumours bright (water-rich).
+        rng = np.random.default_rng(5)
+        for _ in range(50):
+            lv = tissue_levels("pd", rng)
+            self.assertGreater(lv[GM], lv[WM])
+            self.assertLess(lv[GM] - lv[WM], 70)
+            v = lesion_values("pd", lv)
+            self.assertGreater(v["solid"], lv[GM])
+            self.assertGreater(v["menin"], lv[GM])
+        pool = load_anatomies()
+        pd = [render("glioma", np.random.default_rng([95, 0, i]), pool, size=200, contrast="pd") for i in range(8)]
+        pd = [s for s in pd if not s.meta["inverted"]]
+        self.assertTrue(all(s.meta["contrast"] == "pd" for s in pd))
+        for s in pd:  # the rendered tumour is brighter than most of the brain away from it (its oedema is bright too)
+            tumour = s.mask == 255
+            away = s.brain & ~ndi.binary_dilation(s.mask > 0, iterations=10)
+            self.assertGreater(float(np.median(s.float_image[tumour])), float(np.median(s.float_image[away])), s.meta)
 
 
 if __name__ == "__main__":

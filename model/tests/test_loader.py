@@ -20,7 +20,7 @@ class LoaderTest(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.gen = Path(cls.tmp.name) / "gen"
-        generate(cls.gen, seed=21, per_class=10, test_fraction=0.2, workers=2, quiet=True)
+        generate(cls.gen, seed=21, per_class=10, test_fraction=0.2, workers=2, quiet=True, anatomies=("colin27",))
 
     @classmethod
     def tearDownClass(cls):

@@ -134,8 +134,8 @@ class ProgressiveResizingTest(unittest.TestCase):
         images = np.random.default_rng(0).random((3, net.size, net.size)).astype(np.float32) * 255
         seen = []
         hook = net.stem.register_forward_pre_hook(lambda m, inp: seen.append(tuple(inp[0].shape[2:])))
-        self.assertEqual(tuple(evaluate_logits(net, images, "edge", size=128).shape), (3, 4))
-        evaluate_logits(net, images, "edge")
+        self.assertEqual(tuple(evaluate_logits(net, images, size=128).shape), (3, 4))
+        evaluate_logits(net, images)
         hook.remove()
         self.assertEqual(seen, [(128, 128), (net.size, net.size)])
 
