@@ -4,7 +4,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { zlibSync } from 'fflate';
 import { unstable_startWorker } from 'wrangler';
+import { pngContainer } from '../src/core/png.js';
 import { ROOT } from '../test/support/worker-server.js';
 
 // Offline, wrangler warns on every start that it cannot fetch Request.cf; that is expected here.
@@ -201,13 +203,14 @@ async function start(withInspector: boolean) {
   return { worker, url, startMs: performance.now() - t0 };
 }
 
-async function post(url: URL, path: string, body: Uint8Array, type: string): Promise<{ ms: number; res: Response; body: ArrayBuffer }> {
+/** One POST; a status other than 200 throws unless `mustSucceed` is false (the worst inputs are refused on purpose). */
+async function post(url: URL, path: string, body: Uint8Array, type: string, mustSucceed = true): Promise<{ ms: number; res: Response; body: ArrayBuffer; status: number }> {
   const t0 = performance.now();
   const res = await fetch(new URL(path, url), { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers: { 'content-type': type } });
   const buf = await res.arrayBuffer();
   const elapsed = performance.now() - t0;
-  if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${new TextDecoder().decode(buf).slice(0, 300)}`);
-  return { ms: elapsed, res, body: buf };
+  if (mustSucceed && res.status !== 200) throw new Error(`${path} answered ${res.status}: ${new TextDecoder().decode(buf).slice(0, 300)}`);
+  return { ms: elapsed, res, body: buf, status: res.status };
 }
 
 function jpegSize(b: Uint8Array): [number, number] {
@@ -255,12 +258,13 @@ async function latencyAndMemory(): Promise<void> {
     const pid = runtimePid();
     const cpu0 = cpuMs(pid);
     const classify: number[] = [];
-    const server = { decode: [] as number[], preprocess: [] as number[], inference: [] as number[] };
+    const server = { decode: [] as number[], gate: [] as number[], preprocess: [] as number[], inference: [] as number[] };
     for (let i = 0; i < RUNS; i++) {
       const r = await post(url, '/v1/classify', jpeg, 'image/jpeg');
       classify.push(r.ms);
       const t = JSON.parse(new TextDecoder().decode(r.body)).timings;
       server.decode.push(t.decode);
+      server.gate.push(t.gate);
       server.preprocess.push(t.preprocess);
       server.inference.push(t.inference);
     }
@@ -284,7 +288,7 @@ async function latencyAndMemory(): Promise<void> {
     );
     console.log('CPU per request: user+system time of the workerd process that runs the Worker (/proc, 10 ms ticks) over the runs, divided by the runs; unlike wall time it barely depends on how busy the machine is.\n');
     console.log("Server-side split of classify (the app's own timings, workerd clock, p50): " +
-      `decode ${pct(server.decode, 50)} ms, preprocess ${pct(server.preprocess, 50)} ms, inference ${pct(server.inference, 50)} ms.\n`);
+      `decode ${pct(server.decode, 50)} ms, input gate ${pct(server.gate, 50)} ms (target <= 10 ms), preprocess ${pct(server.preprocess, 50)} ms, inference ${pct(server.inference, 50)} ms.\n`);
 
     console.log('## Memory under 50 sequential requests (one isolate)\n');
     const cdp = await inspector((await worker.inspectorUrl)!);
@@ -304,6 +308,18 @@ async function latencyAndMemory(): Promise<void> {
       await post(url, i % 2 ? '/v1/classify?saliency=overlay' : '/v1/saliency?view=heatmap', f.bytes, f.type);
       if (i % 10 === 0) peak = Math.max(peak, await sample(i));
     }
+    // The worst inputs the hardening issue found: a small 6000 x 6000 16-bit RGBA PNG (refused by its header), and the
+    // largest images the Worker's limits admit (a brain slice upscaled to 4096 x 4096, grey JPEG, with an overlay).
+    const sharp = (await import('sharp')).default;
+    const bomb = pngContainer(6000, 6000, 16, 6, zlibSync(new Uint8Array((1 + 6000 * 8) * 64), { level: 9 }));
+    const big = new Uint8Array(await sharp(files[0].bytes).greyscale().resize(4096, 4096).jpeg({ quality: 90 }).toBuffer());
+    const worst: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await post(url, '/v1/classify?saliency=overlay', i % 2 ? bomb : big, i % 2 ? 'image/png' : 'image/jpeg', false);
+      worst.push(`${i % 2 ? 'bomb' : '4096 px'}: ${r.status}`);
+      peak = Math.max(peak, await sample(50 + i + 1));
+    }
+    console.log(`Worst inputs (after the 50 above): ${worst.join(', ')}.\n`);
     table(['after request', 'V8 heap used', 'V8 heap total', 'WASM memory', 'isolate (heap total + WASM)', 'workerd process RSS'], rows);
     console.log(
       `Peak isolate memory ${fmt(peak)} against the ${TARGETS.memory} MB limit: ${peak <= TARGETS.memory * 1e6 ? 'met' : '**missed**'}. ` +
