@@ -16,6 +16,7 @@ from . import gate_data as GD
 from . import gate_export as GE
 from .gate_card import write_cards
 from .gate_model import normalise
+from .gate_sources import ROUND1_TEST
 from .gate_train import REPORT_DIR, TARGET_FAR, TARGET_FRR, per_source, predict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +64,20 @@ def summary_metrics(p: np.ndarray, y: np.ndarray, threshold: float) -> dict:
     }
 
 
+def group_rates(p: np.ndarray, y: np.ndarray, src: np.ndarray, names: list[str], threshold: float) -> dict:
+    """Pooled rates over the test sources new in round 2 (never used in any form before the one final evaluation) and
+    over those kept from round 1 (whose failures shaped round 2's training data)."""
+    out = {}
+    for group, keep in (("new_in_round2", False), ("kept_from_round1", True)):
+        ids = [i for i, n in enumerate(names) if (n in ROUND1_TEST) == keep and (src == i).any()]
+        m = np.isin(src, ids)
+        pos, neg = m & (y == 0), m & (y == 1)
+        out[group] = {"sources": [names[i] for i in ids], "brain_mri_images": int(pos.sum()), "other_images": int(neg.sum()),
+                      "brain_mri_accepted": float((p[pos] >= threshold).mean()) if pos.any() else None,
+                      "other_refused": float((p[neg] < threshold).mean()) if neg.any() else None}
+    return out
+
+
 def evaluate(data: Path, onnx: Path = GE.ONNX_PATH, manifest_path: Path = GE.MANIFEST_PATH) -> dict:
     manifest = json.loads(manifest_path.read_text())
     threshold = float(manifest["thresholds"]["accept"])
@@ -76,6 +91,7 @@ def evaluate(data: Path, onnx: Path = GE.ONNX_PATH, manifest_path: Path = GE.MAN
     for k, v in per.items():
         v.update(family=sources[k]["family"], origin=sources[k]["origin"], licence=sources[k]["licence"],
                  min_p_brain=float(p[src == names.index(k)].min()), max_p_brain=float(p[src == names.index(k)].max()))
+    s["groups"] = group_rates(p, y, src, names, threshold)
     side = manifest["input"]["shape"][2]
     timing = ort_outputs(onnx, np.zeros((1, 3, side, side), np.float32) + 0.1, time_runs=1000)[1]
     s["onnx_ms_node_cpu_1thread"] = {k: round(v, 4) if isinstance(v, float) else v for k, v in timing.items()}

@@ -19,7 +19,8 @@ MANIFEST_PATH = MODEL_DIR / "brain-mri-gate.manifest.json"
 CHECKPOINT = MODEL_DIR / "runs" / "gate" / "best.pt"
 OPSET = 17
 NOTICE = ("Demonstration input check: it says whether an image looks like a brain MRI slice before the classifier runs. "
-          "Trained on generated slices over one real brain and on images from Debian packages; not a medical device.")
+          "Trained on generated slices over the few brain volumes in Debian packages and on images from Debian packages; "
+          "not a medical device.")
 
 
 def load_checkpoint(path: str | Path = CHECKPOINT):
@@ -50,7 +51,7 @@ def build_manifest(net: GateNet, ckpt: dict, onnx_path: Path, metrics: dict | No
         "schema": "brain-mri-manifest/1",
         "name": "brain-mri-gate",
         "task": "gate",
-        "version": ckpt.get("version", "0.1.0"),
+        "version": ckpt.get("version", "0.2.0"),
         "description": "tiny RGB CNN that answers whether an image is a brain MRI slice (brain_mri) or not (other), "
                        "run before the classifier so that photographs, documents, other modalities and crops are refused.",
         "notice": NOTICE,

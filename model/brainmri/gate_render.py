@@ -685,3 +685,368 @@ def angiography_like(rng: np.random.Generator) -> np.ndarray:
     if rng.random() < 0.3:
         a = 255.0 - a
     return np.clip(a, 0, 255).astype(np.uint8)
+
+
+# ---------------------------------------------------------------- round 2: families the first gate let through
+# (New functions only: the ones above stay as they were, so the sources that use them reproduce round 1's images.)
+def _fill_pattern(rng: np.random.Generator, h: int, w: int, cy: float, cx: float, r: float) -> np.ndarray:
+    """What fills a drawn shape: flat, a linear or radial (sphere-like) gradient, smooth texture or grain, 0..1."""
+    k = rng.random()
+    if k < 0.45:
+        return np.full((h, w), 1.0, np.float32)
+    yy, xx = np.mgrid[:h, :w].astype(np.float32)
+    if k < 0.6:
+        ang = float(rng.uniform(0, 2 * np.pi))
+        t = ((xx - cx) * np.cos(ang) + (yy - cy) * np.sin(ang)) / (2 * r + 1e-6) + 0.5
+        return np.clip(0.35 + 0.65 * t, 0, 1)
+    if k < 0.75:
+        t = np.hypot(yy - cy, xx - cx) / (r + 1e-6)
+        return np.clip(1.0 - float(rng.uniform(0.3, 0.9)) * t ** float(rng.uniform(0.7, 2.5)), 0.05, 1)
+    if k < 0.9:
+        f = smooth_field(rng, h, w, int(rng.integers(3, 16)), 1.0)
+        return np.clip(0.7 + float(rng.uniform(0.05, 0.25)) * f, 0, 1)
+    return np.clip(rng.uniform(0.5, 1.0, (h, w)).astype(np.float32), 0, 1)
+
+
+def disks(rng: np.random.Generator) -> np.ndarray:
+    """Drawn disks, rings and ellipses of every size (2..60 % of the side), mostly on black: flat, gradient or textured
+    fill, hard, antialiased or blurred edges, sometimes noise; one shape (the issue's plain white circle on black) or a
+    few, sometimes a ring round a disk (a cartoon head). Grey, sometimes colour."""
+    side = int(rng.integers(64, 769))
+    h = side if rng.random() < 0.75 else int(side * rng.uniform(0.6, 1.0))
+    w = side
+    bg = 0.0 if rng.random() < 0.6 else (float(rng.uniform(0, 40)) if rng.random() < 0.8 else float(rng.uniform(0, 255)))
+    ss = 2 if rng.random() < 0.5 else 1  # supersampled: antialiased edges
+    H, W = h * ss, w * ss
+    img = np.full((H, W), bg, np.float32)
+    yy, xx = np.mgrid[:H, :W].astype(np.float32)
+    n = 1 if rng.random() < 0.6 else int(rng.integers(2, 6))
+    for _ in range(n):
+        r = float(np.exp(rng.uniform(np.log(0.02), np.log(0.6)))) * min(H, W)
+        ry = r * (1.0 if rng.random() < 0.5 else float(rng.uniform(0.5, 1.5)))
+        cy = float(rng.uniform(0.15, 0.85)) * H if n > 1 or rng.random() < 0.4 else H / 2 + rng.normal(0, 0.03) * H
+        cx = float(rng.uniform(0.15, 0.85)) * W if n > 1 or rng.random() < 0.4 else W / 2 + rng.normal(0, 0.03) * W
+        a = float(rng.uniform(0, np.pi))
+        u = (xx - cx) * np.cos(a) + (yy - cy) * np.sin(a)
+        v = -(xx - cx) * np.sin(a) + (yy - cy) * np.cos(a)
+        d = np.sqrt((u / r) ** 2 + (v / ry) ** 2)
+        level = float(rng.choice([255.0, float(rng.uniform(60, 255))]))
+        fill = _fill_pattern(rng, H, W, cy, cx, max(r, ry)) * level
+        kind = rng.random()
+        if kind < 0.55:
+            m = d < 1
+        elif kind < 0.8:
+            m = (d < 1) & (d > 1 - float(rng.uniform(0.03, 0.4)))
+        else:  # ring round a disk of another level: a drawn "head"
+            t = float(rng.uniform(0.05, 0.2))
+            m = (d < 1) & (d > 1 - t)
+            inner = d <= 1 - t - float(rng.uniform(0, 0.05))
+            img[inner] = (_fill_pattern(rng, H, W, cy, cx, r) * float(rng.uniform(30, 200)))[inner]
+        img[m] = fill[m]
+    if ss > 1:
+        img = np.asarray(Image.fromarray(img, "F").resize((w, h), Image.BOX))
+    if rng.random() < 0.35:
+        img = ndi.gaussian_filter(img, float(np.exp(rng.uniform(np.log(0.5), np.log(12)))) * side / 256).astype(np.float32)
+    if rng.random() < 0.35:
+        sd = float(rng.uniform(1, 25))
+        img = np.sqrt((img + rng.normal(0, sd, img.shape)) ** 2 + rng.normal(0, sd, img.shape) ** 2) if rng.random() < 0.5 \
+            else img + rng.normal(0, sd, img.shape)
+    if rng.random() < 0.1:
+        img = 255.0 - img
+    if rng.random() < 0.15:
+        c = np.array(rand_colour(rng, 60, 256), np.float32) / 255.0
+        return np.clip(img[:, :, None] * c[None, None], 0, 255).astype(np.uint8)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def shapes_matplotlib(rng: np.random.Generator) -> np.ndarray:
+    """Circles, rings and ellipses drawn by matplotlib's patches (another renderer than the training shapes' PIL/numpy),
+    mostly one light shape on black, any size."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle, Ellipse, Wedge
+    side = float(rng.uniform(2.0, 6.0))
+    dpi = int(rng.integers(50, 110))
+    fig = plt.figure(figsize=(side, side * (1.0 if rng.random() < 0.8 else float(rng.uniform(0.7, 1.0)))), dpi=dpi)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    bg = "black" if rng.random() < 0.7 else str(float(rng.uniform(0, 1)))
+    fig.patch.set_facecolor(bg)
+    for _ in range(1 if rng.random() < 0.65 else int(rng.integers(2, 5))):
+        g = float(rng.uniform(0.3, 1.0)) if rng.random() < 0.5 else 1.0
+        colour = (g, g, g) if rng.random() < 0.85 else tuple(rng.uniform(0, 1, 3))
+        cx, cy = rng.uniform(0.25, 0.75, 2)
+        r = float(rng.uniform(0.05, 0.48))
+        k = rng.random()
+        if k < 0.5:
+            p = Circle((cx, cy), r, color=colour)
+        elif k < 0.75:
+            p = Ellipse((cx, cy), 2 * r, 2 * r * float(rng.uniform(0.5, 1.5)), angle=float(rng.uniform(0, 180)), color=colour)
+        else:
+            p = Wedge((cx, cy), r, 0, 360, width=r * float(rng.uniform(0.05, 0.5)), color=colour)
+        ax.add_patch(p)
+    fig.canvas.draw()
+    a = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()
+    plt.close(fig)
+    return np.asarray(Image.fromarray(a).convert("L")) if rng.random() < 0.7 else a
+
+
+def bone_scan(rng: np.random.Generator) -> np.ndarray:
+    """A whole-body bone scintigraphy look: anterior and/or posterior views of a skeleton of blurred hot lines and blobs
+    (skull, spine, ribs, pelvis, long bones, bladder), Poisson counts, usually black on white, tall and narrow."""
+    h = int(rng.integers(160, 400))
+    w = int(h * rng.uniform(0.28, 0.45))
+    yy, xx = np.mgrid[:h, :w].astype(np.float32)
+    body = np.zeros((h, w), np.float32)
+    cx = w / 2 + rng.normal(0, 0.02) * w
+    head_r = h * float(rng.uniform(0.055, 0.07))
+    head_y = head_r * float(rng.uniform(1.1, 1.4))
+
+    def line(y0, x0, y1, x1, width, val):
+        t = np.clip(((yy - y0) * (y1 - y0) + (xx - x0) * (x1 - x0)) / max((y1 - y0) ** 2 + (x1 - x0) ** 2, 1e-6), 0, 1)
+        d = np.hypot(yy - (y0 + t * (y1 - y0)), xx - (x0 + t * (x1 - x0)))
+        body[:] = np.maximum(body, val * (d < width))
+
+    skull = np.hypot((yy - head_y) / (head_r * 1.1), (xx - cx) / head_r)
+    body[:] = np.maximum(body, 0.8 * ((skull < 1) & (skull > float(rng.uniform(0.6, 0.85)))) + 0.3 * (skull < 1))
+    neck = head_y + head_r
+    pelvis_y = h * float(rng.uniform(0.5, 0.56))
+    line(neck, cx, pelvis_y, cx, w * 0.035, 0.9)  # spine
+    for k in range(int(rng.integers(8, 12))):  # ribs
+        y = neck + h * 0.05 + k * h * 0.02
+        for s in (-1, 1):
+            line(y, cx, y + h * 0.03, cx + s * w * 0.28, w * 0.012, 0.45)
+    shoulder = neck + h * 0.03
+    for s in (-1, 1):
+        line(shoulder, cx, shoulder, cx + s * w * 0.3, w * 0.02, 0.7)  # clavicles
+        line(shoulder, cx + s * w * 0.3, pelvis_y, cx + s * w * 0.38, w * 0.025, 0.6)  # arms
+        line(pelvis_y + h * 0.04, cx + s * w * 0.12, h * 0.96, cx + s * w * 0.14, w * 0.03, 0.65)  # legs
+    pel = np.hypot((yy - pelvis_y) / (h * 0.05), (xx - cx) / (w * 0.22))
+    body[:] = np.maximum(body, 0.85 * ((pel < 1) & (pel > 0.55)))
+    body += 1.5 * (np.hypot(yy - pelvis_y, xx - cx) < w * 0.05) * (rng.random() < 0.8)  # bladder
+    for _ in range(int(rng.integers(0, 6))):  # hot spots
+        body += float(rng.uniform(0.5, 2)) * (np.hypot(yy - rng.uniform(0, h), xx - rng.uniform(0, w)) < rng.uniform(2, 6))
+    body += 0.08 * (np.abs(xx - cx) < w * 0.3)  # soft tissue
+    body = ndi.gaussian_filter(body, float(rng.uniform(1.0, 3.0)))
+    counts = rng.poisson(body / (body.max() + 1e-6) * float(rng.uniform(8, 80))).astype(np.float32)
+    img = counts / (np.percentile(counts, 99.5) + 1e-6)
+    views = [img, img[:, ::-1] * float(rng.uniform(0.8, 1.1))] if rng.random() < 0.7 else [img]
+    gap = np.zeros((h, int(w * rng.uniform(0.05, 0.4))), np.float32)
+    a = np.concatenate(sum(([v, gap] for v in views), [])[:-1], axis=1)
+    a = np.clip(a, 0, 1) ** float(rng.uniform(0.6, 1.3)) * 255.0
+    if rng.random() < 0.7:
+        a = 255.0 - a
+    out_h = int(rng.integers(256, 1025))
+    im = Image.fromarray(a.astype(np.uint8)).resize((max(16, int(out_h * a.shape[1] / a.shape[0])), out_h),
+                                                    Image.NEAREST if rng.random() < 0.4 else Image.BILINEAR)
+    return np.asarray(im)
+
+
+def grey_photo_crop(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A small grey crop (8..45 % of the side) of a photograph, enlarged, sometimes blurred, darkened round the edge or
+    contrast-stretched: grey, roundish, textured pictures that are not scans."""
+    h, w = rgb.shape[:2]
+    f = float(rng.uniform(0.08, 0.45))
+    ch, cw = max(12, int(h * f)), max(12, int(min(h, w) * f * rng.uniform(0.75, 1.33)))
+    ch, cw = min(ch, h), min(cw, w)
+    y = int(rng.integers(0, h - ch + 1))
+    x = int(rng.integers(0, w - cw + 1))
+    g = np.asarray(Image.fromarray(rgb[y:y + ch, x:x + cw]).convert("L"), dtype=np.float32)
+    side = int(rng.integers(96, 640))
+    g = np.asarray(Image.fromarray(g, "F").resize((side, max(8, int(side * ch / cw))), Image.BILINEAR))
+    if rng.random() < 0.3:
+        g = ndi.gaussian_filter(g, float(rng.uniform(0.5, 3)))
+    if rng.random() < 0.35:  # dark surround: an object on black, as a scan's head is
+        hh, ww = g.shape
+        yy, xx = np.mgrid[:hh, :ww]
+        r = np.hypot((yy - hh / 2) / (hh / 2), (xx - ww / 2) / (ww / 2))
+        g = g * np.clip((float(rng.uniform(0.8, 1.0)) - r) / 0.1, 0, 1)
+    lo, hi = np.percentile(g, [float(rng.uniform(0, 5)), float(rng.uniform(95, 100))])
+    g = (g - lo) / max(hi - lo, 1.0) * 255.0 if rng.random() < 0.5 else g
+    return np.clip(g, 0, 255).astype(np.uint8)
+
+
+def diffusion_look(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A brain slice (uint8) as a diffusion / EPI acquisition shows it: coarse matrix (48..128 px), a little
+    phase-direction warp, low SNR (Rician noise 3..15 % of the tissue signal), sometimes a b1000 look (fluid dark,
+    tissue grainy), enlarged again to the display matrix by bilinear or nearest-neighbour interpolation."""
+    f = img.astype(np.float32)
+    S = f.shape[0]
+    m = int(rng.integers(48, 129))
+    small = np.asarray(Image.fromarray(f, "F").resize((m, int(m * f.shape[0] / f.shape[1]) or 1), Image.BOX))
+    if rng.random() < 0.5:  # EPI distortion along the phase axis
+        ax = int(rng.integers(2))
+        shift = smooth_field(rng, small.shape[0], small.shape[1], 3, float(rng.uniform(0.5, 2.5)))
+        yy, xx = np.mgrid[:small.shape[0], :small.shape[1]].astype(np.float32)
+        coords = [yy + shift, xx] if ax == 0 else [yy, xx + shift]
+        small = ndi.map_coordinates(small, coords, order=1, mode="constant")
+    top = float(np.percentile(small, 99)) + 1e-3
+    if rng.random() < 0.35:  # b1000: fluid (the brightest on b0) falls, tissue keeps a grainy mid-grey
+        small = small * np.exp(-float(rng.uniform(0.5, 2.0)) * np.clip(small / top - 0.55, 0, None) * 2)
+        top = float(np.percentile(small, 99)) + 1e-3
+    sd = float(rng.uniform(0.03, 0.15)) * top
+    small = np.sqrt((small + rng.normal(0, sd, small.shape)) ** 2 + rng.normal(0, sd, small.shape) ** 2)
+    out = np.asarray(Image.fromarray(small.astype(np.float32), "F").resize(
+        (S, S) if f.shape[0] == f.shape[1] else (f.shape[1], f.shape[0]),
+        Image.NEAREST if rng.random() < 0.3 else Image.BILINEAR))
+    hi = float(np.percentile(out, float(rng.uniform(99, 99.9)))) + 1e-3
+    return np.clip(out / hi * 255.0, 0, 255).astype(np.uint8)
+
+
+CT_WINDOWS = ((40, 80), (75, 215), (35, 350), (500, 2000), (400, 1800), (40, 40), (600, 2800))
+
+
+def head_ct_v2(t1: np.ndarray, head: np.ndarray, intracranial: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Head CT from a generated T1 slice and its masks, in Hounsfield units then windowed like CT: bright bone (skull
+    of varying thickness with darker diploe), nearly flat brain with grey matter a little brighter than white matter,
+    dark fluid, fat-dark scalp, grainy correlated noise, a headrest arc, a round field of view; brain, subdural, stroke,
+    soft-tissue or bone windows, or a percentile window."""
+    t = t1.astype(np.float32) / 255.0
+    n = t.shape[0]
+    mm = n / 220.0
+    brain_mean = float(t[intracranial].mean()) if intracranial.any() else 0.5
+    hu = np.full(t.shape, -1000.0, np.float32)
+    hu[head] = float(rng.uniform(-80, 50))
+    thick = float(rng.uniform(3, 10)) * mm
+    dist = ndi.distance_transform_edt(~intracranial)
+    skull = head & ~intracranial & (dist <= thick)
+    bone = float(rng.uniform(900, 1800))
+    diploe = np.abs(dist / thick - 0.5) < float(rng.uniform(0.0, 0.25))
+    hu[skull] = np.where(diploe[skull], bone * 0.5, bone)
+    brain_hu = 34.0 - float(rng.uniform(12, 30)) * (t - brain_mean)
+    brain_hu = np.where(t < 0.55 * brain_mean, float(rng.uniform(0, 15)), brain_hu)
+    hu = np.where(intracranial, brain_hu, hu)
+    grain = ndi.gaussian_filter(rng.normal(0, 1, hu.shape).astype(np.float32), float(rng.uniform(0.6, 1.5)) * mm)
+    hu = hu + grain / (grain.std() + 1e-6) * float(rng.uniform(2, 10))
+    if rng.random() < 0.6:  # headrest / table arc under the head
+        yy, xx = np.mgrid[:n, :n].astype(np.float32)
+        rows = np.where(head.any(1))[0]
+        bottom = rows[-1] if len(rows) else n * 0.8
+        r = n * float(rng.uniform(0.4, 0.8))
+        arc = np.abs(np.hypot(yy - (bottom + 4 * mm - r), xx - n / 2) - r) < float(rng.uniform(1, 4)) * mm
+        hu[arc & (yy > bottom)] = float(rng.uniform(-300, 200))
+    if rng.random() < 0.2:
+        c, w = CT_WINDOWS[int(rng.integers(len(CT_WINDOWS)))]
+    elif rng.random() < 0.2:
+        lo = float(np.percentile(hu, rng.uniform(0, 3)))
+        hi = float(np.percentile(hu, rng.uniform(97, 100)))
+        c, w = (lo + hi) / 2, max(hi - lo, 1.0)
+    else:
+        c, w = CT_WINDOWS[int(rng.choice([0, 0, 0, 1, 2, 5]))]
+    img = 255.0 * np.clip((hu - (c - w / 2)) / w, 0, 1)
+    if rng.random() < 0.5:
+        yy, xx = np.ogrid[:n, :n]
+        img[(yy - n / 2) ** 2 + (xx - n / 2) ** 2 > (0.5 * n * float(rng.uniform(0.95, 1.05))) ** 2] = 0
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def label_grey(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A label map (integers) shown as grey levels: random or ordered level per label, sometimes outlines only or
+    outlines over levels, sometimes slightly smoothed: brain-shaped, flat patches, not an MRI."""
+    n = int(labels.max()) + 1
+    k = rng.random()
+    if k < 0.45:
+        lut = np.concatenate([[0.0], rng.uniform(30, 256, n - 1)])
+    elif k < 0.7:
+        lut = np.linspace(0, 255, n) if rng.random() < 0.5 else np.concatenate([[0.0], np.linspace(40, 255, n - 1)])
+    else:
+        lut = np.concatenate([[0.0], rng.uniform(30, 256, n - 1)])
+    img = lut[labels].astype(np.float32)
+    if rng.random() < 0.3:  # outlines
+        edge = (ndi.grey_dilation(labels, 3) != ndi.grey_erosion(labels, 3))
+        img = np.where(edge, float(rng.uniform(150, 256)), img if rng.random() < 0.5 else 0.0)
+    if rng.random() < 0.25:
+        img = ndi.gaussian_filter(img, float(rng.uniform(0.4, 1.2)))
+    if rng.random() < 0.15:
+        img = 255.0 - img
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def mask_picture_v2(masks: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """Segmentation masks shown as pictures: one binary mask white on black (or the reverse), nested masks as levels,
+    outlines, or a colour label overlay; hard or soft edges."""
+    k = rng.random()
+    if k < 0.35:
+        m = masks[int(rng.integers(len(masks)))]
+        v = float(rng.choice([255.0, 1.0 * int(rng.integers(100, 256))]))
+        img = m.astype(np.float32) * v
+    elif k < 0.55:
+        img = np.zeros(masks[0].shape, np.float32)
+        for m in masks:
+            edge = m & ~ndi.binary_erosion(m, iterations=int(rng.integers(1, 4)))
+            img[edge] = float(rng.uniform(120, 256))
+    else:
+        return mask_picture(masks, rng)
+    if rng.random() < 0.3:
+        img = ndi.gaussian_filter(img, float(rng.uniform(0.5, 2.0)))
+    if rng.random() < 0.2:
+        img = 255.0 - img
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def body_ct(rng: np.random.Generator) -> np.ndarray:
+    """A thorax or abdomen CT slice in Hounsfield units, windowed like CT: an oval body with skin and fat, muscle, the
+    spine (vertebral body, canal), ribs or pelvis-free abdomen organs, air-dark lungs or bowel gas, contrast-bright
+    vessels, the table under it, grainy noise; soft-tissue, lung, bone or brain windows, or a percentile window."""
+    n = int(rng.integers(256, 513))
+    yy, xx = np.mgrid[:n, :n].astype(np.float32)
+    hu = np.full((n, n), -1000.0, np.float32)
+    cy, cx = n * float(rng.uniform(0.48, 0.56)), n * float(rng.uniform(0.47, 0.53))
+    a = n * float(rng.uniform(0.36, 0.47))
+    b = a * float(rng.uniform(0.58, 0.8))
+
+    def ell(y0, x0, ry, rx):
+        return ((yy - y0) / max(ry, 1e-3)) ** 2 + ((xx - x0) / max(rx, 1e-3)) ** 2 < 1
+
+    body = ell(cy, cx, b, a)
+    hu[body] = 40.0
+    fat = float(rng.uniform(0.03, 0.12))
+    hu[body & ~ell(cy, cx, b * (1 - fat), a * (1 - fat))] = -100.0
+    hu[body & ~ell(cy, cx, b - 2, a - 2)] = 30.0  # skin
+    hu += smooth_field(rng, n, n, 12, 8.0) * body
+    sy, sx = cy + b * 0.55, cx  # spine, posterior
+    vr = a * float(rng.uniform(0.09, 0.13))
+    hu[ell(sy, sx, vr, vr * 1.1)] = float(rng.uniform(250, 450))
+    hu[ell(sy, sx, vr, vr * 1.1) & ~ell(sy, sx, vr * 0.8, vr * 0.9)] = float(rng.uniform(900, 1400))
+    hu[ell(sy + vr * 1.5, sx, vr * 0.45, vr * 0.45)] = 20.0  # canal
+    hu[ell(sy + vr * 2.2, sx, vr * 0.5, vr * 1.6) & ~ell(sy + vr * 1.5, sx, vr * 0.5, vr * 0.5)] = float(rng.uniform(600, 1200))
+    if rng.random() < 0.55:  # thorax: lungs, heart, ribs, sternum
+        for s in (-1, 1):
+            lung = ell(cy - b * 0.05, cx + s * a * 0.45, b * 0.62, a * 0.36) & ~ell(sy, sx, vr * 2, vr * 2)
+            hu[lung] = -850.0 + smooth_field(rng, n, n, 20, 40.0)[lung]
+            for _ in range(int(rng.integers(5, 25))):  # vessels in the lung
+                vy, vx = cy + rng.normal(0, b * 0.3), cx + s * a * 0.45 + rng.normal(0, a * 0.15)
+                hu[ell(vy, vx, 2, 2) & lung] = 30.0
+        hu[ell(cy - b * 0.05, cx - a * 0.1, b * 0.4, a * 0.28)] = float(rng.uniform(30, 60))  # heart
+        hu[ell(cy - b * 0.1, cx + a * 0.05, a * 0.06, a * 0.06)] = float(rng.uniform(150, 300))  # aorta
+        for k in range(int(rng.integers(6, 12))):
+            t = np.pi * (0.1 + 0.8 * k / 11)
+            for s in (-1, 1):
+                hu[ell(cy + (b * 0.86) * np.cos(t), cx + s * a * 0.86 * np.sin(t), 3 + n / 200, 5 + n / 150)] = 900.0
+        hu[ell(cy - b * 0.9, cx, b * 0.05, a * 0.08)] = 700.0  # sternum
+    else:  # abdomen: liver, kidneys, aorta, bowel gas
+        hu[ell(cy - b * 0.1, cx - a * 0.4, b * 0.55, a * 0.4)] = float(rng.uniform(50, 70))
+        for s in (-1, 1):
+            hu[ell(sy - vr * 0.5, sx + s * a * 0.35, b * 0.15, a * 0.1)] = float(rng.uniform(30, 180))
+        hu[ell(sy - vr * 1.6, sx + a * 0.05, a * 0.045, a * 0.045)] = float(rng.uniform(40, 250))
+        for _ in range(int(rng.integers(3, 20))):
+            gy, gx = cy + rng.normal(0, b * 0.3), cx + rng.normal(a * 0.15, a * 0.25)
+            r = float(rng.uniform(2, 12)) * n / 512
+            hu[ell(gy, gx, r, r * rng.uniform(0.7, 1.5)) & body] = -900.0
+    table = (yy > cy + b + n * 0.02) & (yy < cy + b + n * float(rng.uniform(0.03, 0.06))) & (np.abs(xx - cx) < a * 1.2)
+    hu[table] = float(rng.uniform(-300, 300))
+    grain = ndi.gaussian_filter(rng.normal(0, 1, hu.shape).astype(np.float32), float(rng.uniform(0.6, 1.5)))
+    hu += grain / (grain.std() + 1e-6) * float(rng.uniform(4, 15))
+    k = rng.random()
+    if k < 0.15:
+        lo, hi = float(np.percentile(hu, rng.uniform(0, 3))), float(np.percentile(hu, rng.uniform(97, 100)))
+        c, w = (lo + hi) / 2, max(hi - lo, 1.0)
+    else:
+        c, w = ((40, 400), (40, 400), (50, 350), (-600, 1500), (400, 1800), (40, 80))[int(rng.integers(6))]
+    img = 255.0 * np.clip((hu - (c - w / 2)) / w, 0, 1)
+    if rng.random() < 0.4:
+        img[(yy - n / 2) ** 2 + (xx - n / 2) ** 2 > (0.5 * n) ** 2] = 0
+    return np.clip(img, 0, 255).astype(np.uint8)

@@ -38,7 +38,7 @@ def set_determinism(seed: int, threads: int) -> None:
 # Negatives of these families may be shown in grey during training (a grey photograph or document is still not an MRI);
 # colour pictures of brains may not (in grey they would be brain slices).
 GREYABLE = ("natural photograph", "document / text", "chart / screenshot", "synthetic shapes", "gradients / noise / blank",
-            "CT / other modality")
+            "CT / other modality", "segmentation mask", "brain atlas (label map)")
 
 
 def augment(x: torch.Tensor, g: torch.Generator, greyable: torch.Tensor | None = None, grey_p: float = 0.3) -> torch.Tensor:
@@ -193,7 +193,7 @@ def train(data: Path, out: Path, seed: int = 0, epochs: int = 30, batch: int = 1
         "threshold_rule": threshold["rule"],
     }
     ckpt = {"arch": "gate", "width": width, "state_dict": net.state_dict(), "threshold": threshold, "training": training,
-            "version": "0.1.0"}
+            "version": "0.2.0"}
     out.mkdir(parents=True, exist_ok=True)
     torch.save(ckpt, out / "best.pt")
     report = {"threshold": threshold, "history": history, "training": training, "parameters": count_parameters(net),

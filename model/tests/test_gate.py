@@ -27,8 +27,8 @@ MANIFEST = ROOT / "model" / "brain-mri-gate.manifest.json"
 REPORT = ROOT / "model" / "reports" / "gate" / "metrics.json"
 FIX = ROOT / "test" / "fixtures"
 # Every file a source reads lies under one of these package folders (the reserved example images live elsewhere).
-ALLOWED_ROOTS = (GS.MRICRON, GS.DIPY, GS.NIBABEL, GS.PYDICOM, GS.SKIMAGE, GS.SKLEARN, GS.SCIPY_MISC, GS.BACKGROUNDS,
-                 GS.GDCM_EXAMPLE.parent)
+ALLOWED_ROOTS = (GS.MRICRON, GS.DIPY, GS.NIBABEL, GS.NICOM, GS.PYDICOM, GS.SKIMAGE, GS.SKLEARN, GS.SCIPY_MISC, GS.BACKGROUNDS,
+                 GS.GDCM_EXAMPLE.parent, GS.DICOM3TOOLS_EXAMPLE.parent)
 
 
 def gate_input(rgb_or_grey: np.ndarray, side: int) -> np.ndarray:
@@ -62,16 +62,45 @@ class SourcesTest(unittest.TestCase):
         for split in GS.SPLITS:
             labels = {s.label for s in self.sources if s.split == split}
             self.assertEqual(labels, set(GS.GATE_LABELS), split)
-        # files: no file read by a test source is read by a train or validation source (the generator's anatomy aside,
-        # whose test images are held out by contrast instead)
-        anatomy = str(GS.MRICRON / "ch2.nii.gz")
-        used = {split: {f for s in self.sources if s.split == split for f in s.files} - {anatomy} for split in GS.SPLITS}
-        self.assertEqual(used["test"] & (used["train"] | used["val"]), set())
-        self.assertEqual(used["val"] & used["train"], set())
+        # The generator's anatomy volumes feed generated images in every split (its test images are held out by
+        # contrast instead); apart from those, no file read by a test source is read by a train or validation source
+        # or is one of the generator's anatomies, and validation shares no file with training.
+        anatomy = set(GS.generator_files())
+        generated = {s.name for s in self.sources if set(s.files) == anatomy}
+        used = {split: {f for s in self.sources if s.split == split and s.name not in generated for f in s.files}
+                for split in GS.SPLITS}
+        self.assertEqual(used["test"] & (used["train"] | used["val"] | anatomy), set())
+        self.assertEqual((used["val"] & used["train"]) - anatomy, set())
         train_c, test_c = GS._contrasts()
         self.assertTrue(test_c)
         self.assertEqual(set(train_c) & set(test_c), set())
-        self.assertEqual(set(train_c) | set(test_c), set(GS._generator().CONTRASTS))
+        self.assertEqual(set(train_c) | set(test_c), set(GS.generator_contrasts()))
+
+    def test_generated_positives_cover_every_anatomy_training_contrast_and_plane_with_and_without_lesions(self):
+        from brainmri.anatomy import ANATOMIES, PLANES
+        train_c, _ = GS._contrasts()
+        seen = [GS.generated(np.random.default_rng([5, i]), train_c).meta for i in range(80)]
+        self.assertEqual({m["anatomy"] for m in seen}, set(ANATOMIES))
+        self.assertEqual({m["contrast"] for m in seen}, set(train_c))
+        self.assertEqual({m["plane"] for m in seen}, set(PLANES))
+        self.assertEqual({bool(m["site"]) for m in seen}, {True, False})  # with and without a lesion
+
+    def test_reuse_copies_only_sources_whose_record_matches(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            old = Path(tmp)
+            names = np.array(["kept", "changed", "moved"])
+            x = np.arange(6 * 3 * 2 * 2, dtype=np.uint8).reshape(6, 3, 2, 2)
+            np.savez_compressed(old / "train.npz", x=x, y=np.zeros(6, np.int64), src=np.array([0, 0, 1, 1, 2, 2], np.int16),
+                                names=names)
+            rec = {"seed": 0, "size": 2, "sources": [{"name": n, "split": "train", "count": 2} for n in names]}
+            (old / "sources.json").write_text(json.dumps(rec))
+            now = {"seed": 0, "size": 2, "sources": [{"name": "kept", "split": "train", "count": 2, "rev": 1},
+                                                     {"name": "changed", "split": "train", "count": 2, "rev": 2},
+                                                     {"name": "moved", "split": "val", "count": 2, "rev": 1}]}
+            got = GD.reusable(old, now)
+            self.assertEqual(sorted(got), ["kept"])
+            np.testing.assert_array_equal(got["kept"], x[:2])
+            self.assertEqual(GD.reusable(old, dict(now, seed=1)), {})
 
     def test_sources_read_only_files_from_the_listed_packages(self):
         for s in self.sources:
@@ -80,15 +109,16 @@ class SourcesTest(unittest.TestCase):
 
     def test_images_are_deterministic_and_shaped_as_the_gate_reads_them(self):
         by_name = {s.name: s for s in self.sources}
-        for name in ("shapes", "ct-head", "photos-sklearn", "atlas-aal-brodmann", "generated-mri-heldout-contrast"):
+        for name in ("disks-drawn", "ct-head", "photos-sklearn", "atlas-aal-brodmann-jhu189", "ct-synthetic-head",
+                     "generated-mri-heldout-contrast"):
             a = GD.make_input(by_name[name], 3, 5, 64)
             b = GD.make_input(by_name[name], 3, 5, 64)
             self.assertEqual(a.shape, (3, 64, 64), name)
             np.testing.assert_array_equal(a, b, name)
             self.assertGreaterEqual(a.min(), 0.0)
             self.assertLessEqual(a.max(), 255.0)
-        c = GD.make_input(by_name["shapes"], 3, 6, 64)
-        self.assertFalse(np.array_equal(c, GD.make_input(by_name["shapes"], 3, 5, 64)))
+        c = GD.make_input(by_name["disks-drawn"], 3, 6, 64)
+        self.assertFalse(np.array_equal(c, GD.make_input(by_name["disks-drawn"], 3, 5, 64)))
 
     def test_held_out_generator_contrast_is_the_only_one_its_test_source_gives(self):
         _, test_c = GS._contrasts()
@@ -218,6 +248,16 @@ class CommittedGateTest(unittest.TestCase):
         p = self.scores([circle, blank, photo, tinted])
         for name, s in zip(("circle", "blank", "photo", "tinted slice"), p):
             self.assertLess(s, self.accept, name)
+
+    def test_refuses_the_issues_plain_white_disks_on_black_well_below_the_threshold(self):
+        # The issue's example (a drawn circle came back "normal" at 99 %); the shared HTTP suite draws the first one and
+        # expects a score under 0.3.
+        disks = []
+        for side, r in ((256, 75), (512, 150), (256, 40), (512, 240)):
+            yy, xx = np.mgrid[:side, :side]
+            disks.append(np.where((yy - side // 2) ** 2 + (xx - side // 2) ** 2 < r ** 2, 255, 0).astype(np.uint8))
+        for (side, r), s in zip(((256, 75), (512, 150), (256, 40), (512, 240)), self.scores(disks)):
+            self.assertLess(s, 0.3, f"{side} x {side}, radius {r}")
 
 
 if __name__ == "__main__":
