@@ -28,6 +28,7 @@ def held_out_section(report: dict, reports_rel: str) -> str:
             loao.append(s["accuracy"])
         start = "fine-tuned from v5" if "--init" in (f.get("recipe") or "") else "from scratch"
         rows.append(f"| {name} | {start} | {s['test_images']} | {s['accuracy']:.4f} | {s['ece']:.4f} | {_fmt(s.get('pointing_game'))} | "
+                    f"{_pct(fa.get('any_tumour_call_rate'))} | "
                     f"{fa['confident_tumour_calls']} of {fa['normal_images']} ({_pct(fa['rate'])}) | {_pct(fam.get('fires'))} |")
     mean = sum(loao) / len(loao) if loao else None
     contrast = {n: f["summary"]["accuracy"] for n, f in folds.items() if n.startswith("contrast-")}
@@ -43,15 +44,15 @@ def held_out_section(report: dict, reports_rel: str) -> str:
     return f"""## Held-out anatomies and contrasts (the honest numbers)
 Each fold trains a model **without** one anatomy (every volume of that person or atlas) or without one named contrast,
 then tests it on **every** generated image of what was left out (all splits: that model never saw any of them). Fold
-recipes (8 epochs, one thread, so that six folds fit beside the shipped run on two shared cores): {'; '.join(f'`{r}`' for r in recipes)}.
+recipes (cheaper than the shipped model's: one fold at a time on one core, see docs/model.md): {'; '.join(f'`{r}`' for r in recipes)}.
 "Fine-tuned from v5" folds start from the previous shipped model (trained on Colin27 alone, in T1, T1c, T2-like and
 FLAIR-like), which never saw the held-out anatomy or proton density; the Colin27 and FLAIR folds train from scratch,
 because that start would leak what they hold out, and so sit lower for a reason that is not the held-out data. The
 shipped model itself has seen every anatomy and contrast, so its own test split says nothing about a new anatomy; these
 folds do.
 
-| fold (held out) | start | images | accuracy | ECE | pointing game | healthy slices called tumour at > 0.9 | familiarity fires |
-| --- | --- | --- | --- | --- | --- | --- | --- |
+| fold (held out) | start | images | accuracy | ECE | pointing game | healthy slices called tumour | at > 0.9 | familiarity fires |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
 {chr(10).join(rows)}
 
 {'; '.join(verdict)}. Leaving out a contrast leaves the random (SynthSeg-style) contrasts in training: the question is
@@ -95,6 +96,7 @@ def write_card(report: dict, manifest: dict | None, out: Path, reports_rel: str 
                        ("recall_weighted", "recall (weighted)"), ("f1_weighted", "F1 (weighted)"), ("mcc", "Matthews correlation"),
                        ("roc_auc_macro_ovr", "ROC AUC (macro, one-vs-rest)"), ("ece", "expected calibration error (15 bins)"),
                        ("pointing_game", "pointing game (tumour classes)"),
+                       ("false_alarm_any_rate", "healthy slices called a tumour (any confidence)"),
                        ("false_alarm_rate", "healthy slices called a tumour with confidence > 0.9"),
                        ("familiarity_fires", "familiarity fires (unfamiliar input)")):
         target = TARGETS.get(key)
@@ -140,6 +142,16 @@ def write_card(report: dict, manifest: dict | None, out: Path, reports_rel: str 
     if t.get("progressive"):
         prog = ("progressive resizing (" + ", then ".join(f"{p['size']} px to {p['until']:.0%} of the epochs" for p in t["progressive"])
                 + f", then {size} px; the small early steps cost a half to a quarter as much); ")
+    temp = t.get("temperature")
+    temp = f"{temp:.4f}" if isinstance(temp, (int, float)) else temp
+    if t.get("class_bias"):
+        calib = (f"temperature scaling with one bias per class fitted on validation (T = {temp}, biases "
+                 + ", ".join(f"{lab} {b:+.3f}" for lab, b in zip(LABELS, t["class_bias"]))
+                 + "; the biases move the class prior back where unseen healthy slices put it, see docs/model.md) and "
+                 "baked into the last layer, so the exported logits and probabilities are calibrated.")
+    else:
+        calib = (f"temperature scaling fitted on validation (T = {temp}) and baked into the last layer, so the exported "
+                 "logits and probabilities are calibrated.")
     text = f"""# Model card: brain-mri-edge (demonstration)
 
 > **{NOTICE}**
@@ -184,8 +196,7 @@ train {t['images'].get('train')}, validation {t['images'].get('val')}, test {t['
 ## Training
 `{t.get('command', 'npm run train -- --arch edge --data data/brain-mri')}`: {t.get('optimizer')}; augmentation: random flip,
 rotation (+-15 degrees), scale, shift, gamma, contrast, brightness and noise; {bal}{prog}{loc}early stopping on validation loss (best
-checkpoint kept, best epoch {t.get('best_epoch')} of {t.get('epochs')}); temperature scaling fitted on validation
-(T = {t.get('temperature')}) and baked into the last layer, so the exported logits and probabilities are calibrated.
+checkpoint kept, best epoch {t.get('best_epoch')} of {t.get('epochs')}); {calib}
 Wall time {t.get('seconds')} s on {t.get('threads')} CPU threads (shared 2-core machine), seed {t.get('seed')}.{resumed}
 
 ## Test metrics ({s['test_images']} held-out generated images)

@@ -105,7 +105,7 @@ def _load_one(job):
     path, mask_path, size = job
     try:
         data = Path(path).read_bytes()
-        gray = read_gray(path)
+        gray = read_gray(path, size)
     except (ImageReadError, OSError) as exc:
         return path, None, None, None, str(exc), None
     if gray.size == 0 or gray.shape[0] < 8 or gray.shape[1] < 8:

@@ -232,7 +232,9 @@ def evaluate(checkpoint: Path, data: str | None, out: Path, holdout: tuple | Non
         summary["familiarity_fires"] = fam_report["fires"]
         if not holdout:
             fam_report["probes"] = FAM.compare(net, fam, x)
-    summary["false_alarm_rate"] = false_alarms(probs, y)["rate"]
+    fa = false_alarms(probs, y)
+    summary["false_alarm_rate"] = fa["rate"]
+    summary["false_alarm_any_rate"] = fa["any_tumour_call_rate"]
     out.mkdir(parents=True, exist_ok=True)
     meta = {c: metadata_column(root, paths, c) for c in ("anatomy", "contrast", "plane")} if (root / "metadata.csv").exists() else {}
     report = {

@@ -90,7 +90,7 @@ def make(onnx: Path | None, per_class: int = 2, pool: int = 40, max_pool: int = 
             new = list(_candidates(a, label, len(cands), pool, 512))
             new_jpegs = [_jpeg(s.image) for _, s in new]
             if onnx:
-                batch = np.stack([preprocess_gray(read_gray(io.BytesIO(j)), size) for j in new_jpegs])
+                batch = np.stack([preprocess_gray(read_gray(io.BytesIO(j), size), size) for j in new_jpegs])
                 probs = ort_probabilities(onnx, batch)
                 for i, pr in enumerate(probs):
                     if pr.argmax() != k:

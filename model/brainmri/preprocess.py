@@ -67,10 +67,16 @@ def to_gray(pixels: np.ndarray, bit_depth: int = 8) -> np.ndarray:
     return (np.float32(0.299) * r + np.float32(0.587) * g + np.float32(0.114) * b).astype(np.float32)
 
 
-def read_gray(path: str | Path) -> np.ndarray:
-    """Decode an image file to 0..255 float32 grey per the contract. Raises ImageReadError naming the file."""
+def read_gray(path: str | Path, size: int | None = None) -> np.ndarray:
+    """Decode an image file to 0..255 float32 grey per the contract. Raises ImageReadError naming the file.
+
+    With `size` (the model's input side S), a JPEG is decoded at reduced size by PIL's draft rule with 2 S (the
+    contract's step 1): libjpeg's scaled IDCT at 1/8, 1/4 or 1/2 keeping both sides >= 2 S, as every runtime decodes
+    it, so a large JPEG gives the same pixels in training and serving. A 512-pixel scan is never reduced for S = 192."""
     try:
         with Image.open(path) as im:
+            if size and im.format == "JPEG":
+                im.draft(im.mode, (2 * size, 2 * size))
             im.load()
             mode = im.mode
             if mode in ("I;16", "I;16B", "I;16L", "I"):
@@ -104,4 +110,4 @@ def preprocess_gray(gray: np.ndarray, size: int = SIZE, scale: float = SCALE, me
 
 
 def preprocess_file(path: str | Path, size: int = SIZE, scale: float = SCALE, mean: float = MEAN, std: float = STD) -> np.ndarray:
-    return preprocess_gray(read_gray(path), size, scale, mean, std)
+    return preprocess_gray(read_gray(path, size), size, scale, mean, std)

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from . import LABELS
 from .data import load_cached, metadata_column, parse_selector
 from . import familiarity as FAM
+from .calibration import MODES as CALIBRATIONS, bake, calibrate_logits, fit_temperature, unbake  # noqa: F401 (re-exported)
 from .models import build, count_parameters, to_input
 from .progress import Progress
 
@@ -208,29 +209,6 @@ def evaluate_logits(net, images: np.ndarray, batch: int = 64, size: int | None =
     return torch.cat(out) if out else torch.zeros(0, len(LABELS))
 
 
-def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
-    """Temperature minimising validation NLL (golden-section search on log T)."""
-    def nll(log_t: float) -> float:
-        return float(F.cross_entropy(logits / math.exp(log_t), labels))
-    lo, hi = math.log(0.05), math.log(20.0)
-    phi = (math.sqrt(5) - 1) / 2
-    a, b = hi - phi * (hi - lo), lo + phi * (hi - lo)
-    for _ in range(60):
-        if nll(a) < nll(b):
-            hi = b
-        else:
-            lo = a
-        a, b = hi - phi * (hi - lo), lo + phi * (hi - lo)
-    return math.exp((lo + hi) / 2)
-
-
-def bake_temperature(net, t: float) -> None:
-    last = net.classifier
-    with torch.no_grad():
-        last.weight.div_(t)
-        last.bias.div_(t)
-
-
 def train(args) -> dict:
     set_determinism(args.seed, args.threads)
     t0 = time.time()
@@ -275,11 +253,7 @@ def train(args) -> dict:
         if init.get("arch") != args.arch:
             raise SystemExit(f"--init {args.init} is a {init.get('arch')} checkpoint, not {args.arch}")
         net.load_state_dict(init["state_dict"])
-        t = init["training"].get("temperature", 1.0)
-        last = net.classifier
-        with torch.no_grad():  # undo the baked temperature: resume from the raw weights
-            last.weight.mul_(t)
-            last.bias.mul_(t)
+        unbake(net, init["training"])  # undo the baked calibration: resume from the raw weights
         print(f"initialised from {args.init} (trained {init['training'].get('epochs')} epochs, {init['training'].get('seconds')} s)")
     args.batch = args.batch or 32
     args.head_lr_mult = args.head_lr_mult or (20.0 if args.arch == "edge" else 1.0)
@@ -363,8 +337,11 @@ def train(args) -> dict:
         torch.save(net.state_dict(), out / "best-weights.pt")
     net.load_state_dict(torch.load(out / "best-weights.pt"))
     vl = evaluate_logits(net, xva)
-    temperature = fit_temperature(vl, yva_t)
-    bake_temperature(net, temperature)
+    temperature, class_bias = calibrate_logits(vl, yva_t, args.calibrate)
+    bake(net, temperature, class_bias if args.calibrate == "bias" else None)
+    val_nll = float(F.cross_entropy(evaluate_logits(net, xva), yva_t))
+    print(f"calibration ({args.calibrate}) on validation: T {temperature:.4f}, class biases "
+          f"{[round(v, 3) for v in class_bias]}, NLL {best[0]:.4f} -> {val_nll:.4f}", flush=True)
     fam = None
     if args.arch == "edge":
         fam = FAM.calibrate(net, xtr, ytr, xva, len(LABELS), args.seed)
@@ -379,7 +356,10 @@ def train(args) -> dict:
         "images": counts,
         "seconds": seconds,
         "threads": torch.get_num_threads(),
-        "temperature": round(temperature, 4),
+        "temperature": temperature,
+        "class_bias": class_bias if args.calibrate == "bias" else None,
+        "calibration": args.calibrate,
+        "val_nll_calibrated": round(val_nll, 4),
         "optimizer": f"AdamW lr {lr} (last layer x{args.head_lr_mult:g}) wd {args.weight_decay}, one-cycle, batch {args.batch}",
         "command": "npm run train -- " + " ".join(args.argv),
         "resumed_from": ({"epochs": init["training"].get("epochs"), "seconds": init["training"].get("seconds"),
@@ -425,6 +405,9 @@ def main(argv=None) -> None:
                          "for example contrast:0.75 (the generator's contrasts are 60 %% contrast-enhanced T1)")
     ap.add_argument("--invert", type=float, default=0.0, help="probability of inverting the head's intensities per image")
     ap.add_argument("--curves", type=float, default=0.0, help="probability of a random tone-curve augmentation per image")
+    ap.add_argument("--calibrate", choices=CALIBRATIONS, default="bias",
+                    help="post-hoc calibration on validation, baked into the last layer: 'temperature', or 'bias' "
+                         "(temperature plus one offset per class; see calibration.fit_temperature_bias)")
     ap.add_argument("--head-lr-mult", type=float, default=None, help="learning-rate multiplier of the last layer (edge 20, seed 1)")
     ap.add_argument("--exclude", action="append", default=[], type=parse_selector,
                     help="COLUMN=VALUE[,VALUE]: leave these images (by metadata.csv) out of training and validation, "

@@ -62,6 +62,41 @@ class DecodeTest(unittest.TestCase):
         self.assertIn("cannot be read", str(ctx.exception))
 
 
+def _jpeg(width: int, height: int, mode: str = "L") -> io.BytesIO:
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[0:height, 0:width]
+    grey = (127 + 100 * np.sin(xx / 37.0) * np.cos(yy / 23.0) + rng.normal(0, 12, (height, width))).clip(0, 255)
+    im = Image.fromarray(grey.astype(np.uint8), "L")
+    buf = io.BytesIO()
+    (im if mode == "L" else im.convert("RGB")).save(buf, "JPEG", quality=90)
+    buf.seek(0)
+    return buf
+
+
+class JpegDraftTest(unittest.TestCase):
+    """A large JPEG is decoded at reduced size (PIL's draft rule with twice the model's side), as the runtimes do."""
+
+    def test_large_jpeg_is_decoded_at_half_size_like_pil_draft(self):
+        for mode in ("L", "RGB"):
+            buf = _jpeg(1600, 1200, mode)
+            gray = read_gray(buf, 192)
+            self.assertEqual(gray.shape, (600, 800), mode)  # k = min(1600 // 384, 1200 // 384) = 3 -> factor 2
+            buf.seek(0)
+            with Image.open(buf) as im:
+                im.draft(im.mode, (384, 384))
+                expected = to_gray(np.asarray(im), 8)
+            np.testing.assert_array_equal(gray, expected, err_msg=mode)
+            buf.seek(0)
+            self.assertEqual(read_gray(buf).shape, (1200, 1600), mode)  # no side given: full size
+
+    def test_training_sized_jpeg_is_never_reduced(self):
+        buf = _jpeg(512, 512)
+        reduced = read_gray(buf, 192)
+        buf.seek(0)
+        np.testing.assert_array_equal(reduced, read_gray(buf))
+        self.assertEqual(reduced.shape, (512, 512))
+
+
 class FixtureTensorTest(unittest.TestCase):
     def test_fixture_list_and_tensors_agree_with_preprocessing(self):
         entries = json.loads((FIX / "fixtures.json").read_text())
