@@ -1,6 +1,6 @@
 // Transfer-syntax matrix: fixture slices written as MR DICOM, re-encoded with Debian's real encoders (dcmtk, GDCM);
-// every syntax gives the uncompressed file's class and probabilities within 1e-3 (lossless: the same pixels), on Node
-// and in the Worker.
+// every syntax gives the uncompressed file's class (lossless: the same pixels and numbers; lossy: the reference
+// decoder's pixels), and the Worker gives Node's answer for every file.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,25 +115,54 @@ describe('transfer-syntax matrix (dcmtk, GDCM)', () => {
     }
   });
 
-  it('Node: every syntax gives the uncompressed file\'s class, probabilities within 1e-3', async () => {
+  it('lossy syntaxes decode to the reference decoder\'s pixels (GDCM), clamped to bits stored, within 35 dB of the original', async () => {
+    for (const m of made.filter((x) => x.variant && !x.variant.lossless)) {
+      const what = `${m.fixture} ${m.depth} ${m.variant!.name}`;
+      const compressed = join(dir, 'lossy.dcm');
+      const reference = join(dir, 'lossy-raw.dcm');
+      writeFileSync(compressed, m.bytes);
+      execFileSync('gdcmconv', ['--raw', compressed, reference], { stdio: 'ignore' });
+      const [got, ref, original] = await Promise.all([
+        decodeDicomValues(m.bytes, LIMITS, codecs),
+        decodeDicomValues(new Uint8Array(readFileSync(reference)), LIMITS, codecs),
+        decodeDicomValues(baseOf(m).bytes, LIMITS, codecs),
+      ]);
+      // GDCM keeps a lossy codec's overshoot by widening bits stored; the service clamps it (a wrap would turn the
+      // brightest pixels black).
+      const top = m.depth === '12-bit' ? 4095 : 255;
+      let worst = 0;
+      let squared = 0;
+      for (let i = 0; i < got.values.length; i++) {
+        worst = Math.max(worst, Math.abs(got.values[i] - Math.min(top, ref.values[i])));
+        squared += (got.values[i] - original.values[i]) ** 2;
+      }
+      // libjpeg-turbo's IDCT against GDCM's IJG build may round one level apart; OpenJPEG and CharLS agree exactly.
+      expect(worst, what).toBeLessThanOrEqual(m.variant!.transferSyntax.endsWith('.4.50') || m.variant!.transferSyntax.endsWith('.4.51') ? 1 : 0);
+      expect(10 * Math.log10(top ** 2 / (squared / got.values.length)), what).toBeGreaterThan(35);
+    }
+  });
+
+  it('Node: every syntax gives the uncompressed file\'s class, probabilities equal where it is lossless', async () => {
     for (const m of made.filter((x) => x.variant)) {
       const [got, want] = await Promise.all([analyse(service, m.bytes, LIMITS), analyse(service, baseOf(m).bytes, LIMITS)]);
       const what = `${m.fixture} ${m.depth} ${m.variant!.name}`;
       expect(got.inference.label, what).toBe(want.inference.label);
-      for (const [label, p] of Object.entries(want.inference.probabilities)) expect(Math.abs(got.inference.probabilities[label] - p), `${what} ${label}`).toBeLessThanOrEqual(1e-3);
+      // Lossy pixels are checked against the reference decoder above; how far they move the probabilities (up to 0.015
+      // at 50 dB for JPEG 2000 ratio 5) is the model's sensitivity, so only the class is asked of them.
+      if (m.variant!.lossless) expect(got.inference.probabilities, what).toEqual(want.inference.probabilities);
       expect(got.input.source.transferSyntax).toBe(m.variant!.transferSyntax);
     }
   });
 
-  it('Worker (workerd): the same class and probabilities for every syntax', async () => {
+  it('Worker (workerd): the same class and probabilities as Node for every syntax, within 1e-6', async () => {
     for (const m of made.filter((x) => x.variant)) {
-      const node = await analyse(service, baseOf(m).bytes, LIMITS);
+      const node = await analyse(service, m.bytes, LIMITS);
       const res = await worker!.fetch('/v1/classify', { method: 'POST', body: m.bytes as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/dicom' } });
       const what = `${m.fixture} ${m.depth} ${m.variant!.name}`;
       expect(res.status, what).toBe(200);
       const body = (await res.json()) as { label: string; probabilities: Record<string, number>; input: { transferSyntax: string } };
       expect(body.label, what).toBe(node.inference.label);
-      for (const [label, p] of Object.entries(node.inference.probabilities)) expect(Math.abs(body.probabilities[label] - p), `${what} ${label}`).toBeLessThanOrEqual(1e-3);
+      for (const [label, p] of Object.entries(node.inference.probabilities)) expect(Math.abs(body.probabilities[label] - p), `${what} ${label}`).toBeLessThanOrEqual(1e-6);
       expect(body.input.transferSyntax).toBe(m.variant!.transferSyntax);
     }
   }, 120_000);

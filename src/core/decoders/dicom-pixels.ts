@@ -112,12 +112,33 @@ function fromCodec(frame: CodecFrame, img: DicomImage): Samples {
   }
   if (frame.bitsPerSample <= 8) {
     if (frame.data.length < count) throw corrupt('the codec returned fewer samples than the frame holds');
-    return img.signed ? new Int8Array(frame.data.buffer, frame.data.byteOffset, count) : frame.data.subarray(0, count);
+    return saturated(img.signed ? new Int8Array(frame.data.buffer, frame.data.byteOffset, count) : frame.data.subarray(0, count), img);
   }
   if (frame.data.length < count * 2) throw corrupt('the codec returned fewer samples than the frame holds');
   const aligned = frame.data.byteOffset % 2 === 0 ? frame.data : frame.data.slice();
   // The header's pixel representation decides the sign, whatever the codestream says (maskBits then extends from bits stored).
-  return img.signed ? new Int16Array(aligned.buffer, aligned.byteOffset, count) : new Uint16Array(aligned.buffer, aligned.byteOffset, count);
+  return saturated(img.signed ? new Int16Array(aligned.buffer, aligned.byteOffset, count) : new Uint16Array(aligned.buffer, aligned.byteOffset, count), img);
+}
+
+/**
+ * A lossy codec (JPEG 2000, JPEG-LS near-lossless, lossy JPEG) reconstructs values a little outside bits stored: a
+ * 12-bit scan's brightest pixels come back as 4096..4130. Masking them to 12 bits, as native data is masked, would wrap
+ * them to black, so a codec's samples are clamped to the stored range instead (OpenJPEG's own tools clip the same way).
+ */
+function saturated(samples: Samples, img: DicomImage): Samples {
+  const stored = img.bitsStored;
+  if (stored >= samples.BYTES_PER_ELEMENT * 8 || img.highBit + 1 !== stored) return samples;
+  const lo = img.signed ? -(2 ** (stored - 1)) : 0;
+  const hi = img.signed ? 2 ** (stored - 1) - 1 : 2 ** stored - 1;
+  let out: Samples | undefined;
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i];
+    if (v < lo || v > hi) {
+      out ??= samples.slice();
+      out[i] = v < lo ? lo : hi;
+    }
+  }
+  return out ?? samples;
 }
 
 async function decodeCompressed(img: DicomImage, syntax: TransferSyntax, index: number, codecs: DicomCodecs): Promise<DecodedFrame> {
