@@ -112,22 +112,24 @@ function fromCodec(frame: CodecFrame, img: DicomImage): Samples {
   }
   if (frame.bitsPerSample <= 8) {
     if (frame.data.length < count) throw corrupt('the codec returned fewer samples than the frame holds');
-    return saturated(img.signed ? new Int8Array(frame.data.buffer, frame.data.byteOffset, count) : frame.data.subarray(0, count), img);
+    return saturated(img.signed ? new Int8Array(frame.data.buffer, frame.data.byteOffset, count) : frame.data.subarray(0, count), img, frame);
   }
   if (frame.data.length < count * 2) throw corrupt('the codec returned fewer samples than the frame holds');
   const aligned = frame.data.byteOffset % 2 === 0 ? frame.data : frame.data.slice();
   // The header's pixel representation decides the sign, whatever the codestream says (maskBits then extends from bits stored).
-  return saturated(img.signed ? new Int16Array(aligned.buffer, aligned.byteOffset, count) : new Uint16Array(aligned.buffer, aligned.byteOffset, count), img);
+  return saturated(img.signed ? new Int16Array(aligned.buffer, aligned.byteOffset, count) : new Uint16Array(aligned.buffer, aligned.byteOffset, count), img, frame);
 }
 
 /**
  * A lossy codec (JPEG 2000, JPEG-LS near-lossless, lossy JPEG) reconstructs values a little outside bits stored: a
  * 12-bit scan's brightest pixels come back as 4096..4130. Masking them to 12 bits, as native data is masked, would wrap
  * them to black, so a codec's samples are clamped to the stored range instead (OpenJPEG's own tools clip the same way).
+ * Only where the codestream agrees with the header on the sign: a codestream that calls two's-complement samples
+ * unsigned (pydicom's J2K_pixelrep_mismatch) holds raw bits, which masking and sign extension read correctly.
  */
-function saturated(samples: Samples, img: DicomImage): Samples {
+function saturated(samples: Samples, img: DicomImage, frame: CodecFrame): Samples {
   const stored = img.bitsStored;
-  if (stored >= samples.BYTES_PER_ELEMENT * 8 || img.highBit + 1 !== stored) return samples;
+  if (stored >= samples.BYTES_PER_ELEMENT * 8 || img.highBit + 1 !== stored || (frame.signed ?? false) !== img.signed) return samples;
   const lo = img.signed ? -(2 ** (stored - 1)) : 0;
   const hi = img.signed ? 2 ** (stored - 1) - 1 : 2 ** stored - 1;
   let out: Samples | undefined;
