@@ -1,5 +1,6 @@
 // Bundles the Node server and CLI into dist/node/*.mjs with esbuild: one file parses and starts faster than hundreds.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import process from 'node:process';
@@ -7,6 +8,8 @@ import process from 'node:process';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function bundle({ quiet = false } = {}) {
+  // Chunk names carry hashes: without this, every rebuild would leave the previous chunks behind.
+  rmSync(join(root, 'dist', 'node'), { recursive: true, force: true });
   await build({
     absWorkingDir: root,
     entryPoints: { server: 'src/node/server.ts', cli: 'src/node/cli.ts' },
@@ -20,7 +23,17 @@ export async function bundle({ quiet = false } = {}) {
     target: 'node20',
     // Native addons and pino (which spawns worker files by path) stay in node_modules.
     external: ['onnxruntime-node', 'sharp', 'pino', 'better-sqlite3'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    // CommonJS globals for bundled CommonJS code: the Emscripten codecs (OpenJPEG, CharLS) read __dirname when they load.
+    banner: {
+      js: [
+        "import { createRequire as __createRequire } from 'node:module';",
+        "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+        "import { dirname as __pathDirname } from 'node:path';",
+        'const require = __createRequire(import.meta.url);',
+        'const __filename = __fileURLToPath(import.meta.url);',
+        'const __dirname = __pathDirname(__filename);',
+      ].join(' '),
+    },
     legalComments: 'none',
     logLevel: quiet ? 'error' : 'info',
   });
