@@ -145,7 +145,10 @@ describe('Node server process', () => {
       // Lossless syntaxes: the uncompressed file's numbers exactly.
       for (const [file, p] of answers) expect(p, file).toEqual(answers.get('MR_small.dcm'));
     } finally {
-      proc.kill('SIGKILL');
+      // SIGTERM, which npm passes on: SIGKILL would stop npm alone and leave its server running.
+      const exited = new Promise((r) => proc.on('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
     }
   }, 90_000);
 
