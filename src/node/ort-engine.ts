@@ -25,6 +25,9 @@ function sessionOptions(provider: Provider, o: OrtEngineOptions): ort.InferenceS
     // Fixed-size inputs: the planner reuses one arena pattern across runs instead of allocating per run.
     enableCpuMemArena: true,
     enableMemPattern: true,
+    // ORT's pool threads spin after each run by default; between requests that burns the cores the JavaScript side
+    // (decode, gate, preprocessing) of the next request needs.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
     // When probing an optional provider, ORT's own error line would duplicate our single fallback message.
     ...(provider === 'cpu' ? {} : { logSeverityLevel: 4 as const }),
   };
