@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
+import { serveEnv } from './serve-env.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = process.env.BENCH_IMAGE ?? 'test/fixtures/images/glioma-1.jpg';
@@ -38,7 +39,7 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...serveEnv(), ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'inherit'] });
   for (;;) {
     try {
       if ((await fetch(base + readyPath, readyPath === '/' ? { method: 'POST', body: 'x' } : undefined)).status === 200) return { base, child, readyMs: performance.now() - t0 };

@@ -8,12 +8,22 @@ import { freePort } from './free-port.js';
 import { zlibSync } from 'fflate';
 import sharp from 'sharp';
 import { pngContainer } from '../src/core/png.js';
+import { serveEnv } from './serve-env.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 300);
 const IDLE_SECONDS = Number(process.env.SOAK_IDLE_SECONDS ?? 60);
 const image = new Uint8Array(readFileSync(new URL('../test/fixtures/images/glioma-1.jpg', import.meta.url)));
 
+
+/** "heap MB / rest MB" from the service's own /metrics: says whether memory kept after load is V8's or native. */
+async function memoryParts(port: number): Promise<string> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+  const value = (name: string): number => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN) / 1048576;
+  const heap = value('brain_mri_nodejs_heap_size_total_bytes');
+  const rss = value('brain_mri_process_resident_memory_bytes');
+  return `${heap.toFixed(0)} / ${(rss - heap).toFixed(0)} MB`;
+}
 
 const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 const pct = (v: number[], p: number): number => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor((p / 100) * v.length))] ?? NaN;
@@ -27,7 +37,7 @@ interface Outcome {
 async function main(): Promise<void> {
   const port = await freePort();
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const child = spawn(process.execPath, ['bin/brain-mri.js', 'serve'], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['bin/brain-mri.js', 'serve'], { cwd: ROOT, env: { ...process.env, ...serveEnv(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'inherit'] });
   const pid = child.pid!;
 
   /** One POST; resolves with the status (0 for a connection error) and its duration. */
@@ -53,6 +63,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < 50; i++) await post(image);
   await sleep(2000);
   const idleStart = rssMb(pid);
+  const memoryStart = await memoryParts(port);
   const unloaded: number[] = [];
   for (let i = 0; i < 300; i++) unloaded.push((await post(image)).ms);
 
@@ -126,6 +137,7 @@ async function main(): Promise<void> {
 
   await sleep(IDLE_SECONDS * 1000);
   const idleEnd = rssMb(pid);
+  const memoryEnd = await memoryParts(port);
   const health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
@@ -141,6 +153,7 @@ async function main(): Promise<void> {
   console.log(`| RSS: idle start / soak peak | ${idleStart.toFixed(0)} / ${soakPeak.toFixed(0)} MB | |`);
   console.log(`| 6000 x 6000 bombs + 36 MP brain JPEGs with overlays, c=8, 30 s | ${count(bombStatuses)}; RSS peak ${bombPeak.toFixed(0)} MB | <= 400 MB ${bombPeak <= 400 ? 'met' : '**missed**'} |`);
   console.log(`| 40 stalled 19 MiB uploads | statuses ${stalledStatus.length ? count(stalledStatus.reduce((m, s) => m.set(s, (m.get(s) ?? 0) + 1), new Map<number, number>())) : 'none within 90 s'}; RSS peak ${stalledPeak.toFixed(0)} MB | |`);
+  console.log(`| of which V8 heap / outside V8 (native: ORT, sharp, malloc), idle start -> end | ${memoryStart} -> ${memoryEnd} | |`);
   console.log(`| RSS after ${IDLE_SECONDS} s idle | ${idleEnd.toFixed(0)} MB (${(((idleEnd - idleStart) / idleStart) * 100).toFixed(1)} % over idle start) | within 10 % ${idleEnd <= idleStart * 1.1 ? 'met' : '**missed**'} |`);
   console.log(`| /healthz afterwards | ${health} | 200 |`);
 }

@@ -12,7 +12,7 @@ export interface AdmissionLimits {
   uploadBudgetBytes: number;
 }
 
-export const DEFAULT_ADMISSION: AdmissionLimits = { concurrency: 2, queue: 32, maxWaitMs: 3000, uploadBudgetBytes: 128 * 1024 * 1024 };
+export const DEFAULT_ADMISSION: AdmissionLimits = { concurrency: 2, queue: 4, maxWaitMs: 1000, uploadBudgetBytes: 128 * 1024 * 1024 };
 
 /** The service is at capacity; the client should retry after `retryAfterSeconds`. */
 export class OverloadedError extends Error {

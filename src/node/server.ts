@@ -1,5 +1,6 @@
 // `npm start`: serves the app on PORT with the bundled (or MODEL=) model; ready after load + warm-up; graceful SIGTERM.
 // Static imports are only what model loading needs; the HTTP stack is imported while the ONNX session is created.
+import { setMaxListeners } from 'node:events';
 import { lazySource } from '../app/service-source.js';
 import { readConfig } from './config.js';
 import { loadNodeService } from './load-service.js';
@@ -47,6 +48,9 @@ export async function main(): Promise<void> {
       )
     : undefined;
   const shutdown = new AbortController();
+  // Every upload in flight listens on this one signal (and stops listening when it ends): dozens at once is normal load,
+  // not the listener leak Node's default warning at 11 assumes.
+  setMaxListeners(0, shutdown.signal);
   const lifecycle = { draining: false, signal: shutdown.signal };
   const app = createApp({
     service: source,
@@ -65,7 +69,9 @@ export async function main(): Promise<void> {
       fetch: app.fetch,
       port: config.PORT,
       hostname: config.HOST,
-      serverOptions: { requestTimeout: config.REQUEST_TIMEOUT_MS, headersTimeout: config.HEADERS_TIMEOUT_MS, keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS },
+      // Node checks the request and header timeouts every connectionsCheckingInterval (30 s by default), so a stalled upload
+      // could hold its slot up to 30 s past REQUEST_TIMEOUT_MS; checked each second, the limit is what the docs say.
+      serverOptions: { requestTimeout: config.REQUEST_TIMEOUT_MS, headersTimeout: config.HEADERS_TIMEOUT_MS, keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
     },
     (info) => {
       logger.info({ port: info.port, host: config.HOST }, 'listening');
