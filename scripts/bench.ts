@@ -101,7 +101,8 @@ async function main(): Promise<void> {
   const echoRps = await throughput(echo.base, '/');
   await stop(echo);
 
-  const svc = await start(['bin/brain-mri.js', 'serve'], {}, '/readyz');
+  // Room for the throughput run's 8 clients: this measures capacity, not load shedding (npm run soak does that).
+  const svc = await start(['bin/brain-mri.js', 'serve'], { QUEUE_LENGTH: '8' }, '/readyz');
   for (let i = 0; i < 30; i++) await (await post(svc.base, '/v1/classify')).arrayBuffer();
   for (let i = 0; i < 10; i++) await (await post(svc.base, '/v1/classify?saliency=overlay')).arrayBuffer();
   const stages: Record<string, number[]> = {};
