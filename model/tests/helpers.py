@@ -1,4 +1,4 @@
-"""Shared helpers for the model tests: repo paths and running ONNX in onnxruntime-node."""
+"""Shared helpers for the model tests: repo paths, running ONNX in onnxruntime-node, the TypeScript manifest schema."""
 from __future__ import annotations
 
 import json
@@ -22,3 +22,18 @@ def ort_run(onnx: Path, x: np.ndarray) -> dict:
         meta = json.loads((Path(tmp) / "outputs.json").read_text())
         return {name: np.fromfile(Path(tmp) / f"{name}.f32", dtype="<f4").reshape(dims)
                 for name, dims in meta["outputs"].items()}
+
+
+def typescript_schema_errors(manifest: Path) -> tuple[int, str]:
+    """Exit code and stderr of validating `manifest` with the runtimes' own zod schema (src/core/manifest.ts)."""
+    script = (
+        "import { readFileSync } from 'node:fs';\n"
+        f"import {{ manifestSchema }} from {json.dumps(str(ROOT / 'src' / 'core' / 'manifest.ts'))};\n"
+        f"const r = manifestSchema.safeParse(JSON.parse(readFileSync({json.dumps(str(manifest))}, 'utf8')));\n"
+        "if (!r.success) { console.error(JSON.stringify(r.error.issues)); process.exit(1); }\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp) / "check.ts"
+        f.write_text(script)
+        res = subprocess.run([str(ROOT / "node_modules" / ".bin" / "tsx"), str(f)], cwd=ROOT, capture_output=True, text=True)
+    return res.returncode, res.stderr

@@ -3,7 +3,6 @@ onnxruntime-node equals PyTorch), and the committed gate (manifest matches the .
 classifier's brain MRI fixtures and refuses a plain circle, a blank frame, a photograph and a colourised slice)."""
 import hashlib
 import json
-import subprocess
 import tempfile
 import unittest
 from pathlib import Path
@@ -20,7 +19,7 @@ from brainmri import preprocess as P
 from brainmri.gate_export import export_onnx
 from brainmri.gate_model import GateNet, normalise
 from brainmri.gate_train import choose_threshold, source_weights
-from tests.helpers import ROOT, ort_run
+from tests.helpers import ROOT, ort_run, typescript_schema_errors
 
 MODEL = ROOT / "model" / "brain-mri-gate.onnx"
 MANIFEST = ROOT / "model" / "brain-mri-gate.manifest.json"
@@ -218,17 +217,8 @@ class CommittedGateTest(unittest.TestCase):
         self.assertEqual(self.m["metrics"]["test_images"], report["summary"]["test_images"])
 
     def test_validates_against_the_typescript_manifest_schema(self):
-        script = (
-            "import { readFileSync } from 'node:fs';\n"
-            f"import {{ manifestSchema }} from {json.dumps(str(ROOT / 'src' / 'core' / 'manifest.ts'))};\n"
-            f"const r = manifestSchema.safeParse(JSON.parse(readFileSync({json.dumps(str(MANIFEST))}, 'utf8')));\n"
-            "if (!r.success) { console.error(JSON.stringify(r.error.issues)); process.exit(1); }\n"
-        )
-        with tempfile.TemporaryDirectory() as tmp:
-            f = Path(tmp) / "check.ts"
-            f.write_text(script)
-            res = subprocess.run([str(ROOT / "node_modules" / ".bin" / "tsx"), str(f)], cwd=ROOT, capture_output=True, text=True)
-        self.assertEqual(res.returncode, 0, res.stderr)
+        code, errors = typescript_schema_errors(MANIFEST)
+        self.assertEqual(code, 0, errors)
 
     def test_accepts_the_classifiers_brain_mri_fixtures(self):
         entries = json.loads((FIX / "fixtures.json").read_text())

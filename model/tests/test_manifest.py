@@ -3,8 +3,6 @@ the shipped model classifies every fixture as labelled (above the uncertainty th
 low-confidence one), and its familiarity output accepts the fixtures and flags inputs that are not brain scans."""
 import hashlib
 import json
-import subprocess
-import tempfile
 import unittest
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import numpy as np
 import onnx
 
 from brainmri import LABELS
-from tests.helpers import ROOT, ort_run
+from tests.helpers import ROOT, ort_run, typescript_schema_errors
 
 MODEL = ROOT / "model" / "brain-mri-edge.onnx"
 MANIFEST = ROOT / "model" / "brain-mri-edge.manifest.json"
@@ -53,17 +51,8 @@ class ManifestTest(unittest.TestCase):
         self.assertEqual(out["familiarity"].shape, (2,))
 
     def test_validates_against_the_typescript_schema(self):
-        script = (
-            "import { readFileSync } from 'node:fs';\n"
-            f"import {{ manifestSchema }} from {json.dumps(str(ROOT / 'src' / 'core' / 'manifest.ts'))};\n"
-            f"const r = manifestSchema.safeParse(JSON.parse(readFileSync({json.dumps(str(MANIFEST))}, 'utf8')));\n"
-            "if (!r.success) { console.error(JSON.stringify(r.error.issues)); process.exit(1); }\n"
-        )
-        with tempfile.TemporaryDirectory() as tmp:
-            f = Path(tmp) / "check.ts"
-            f.write_text(script)
-            res = subprocess.run([str(ROOT / "node_modules" / ".bin" / "tsx"), str(f)], cwd=ROOT, capture_output=True, text=True)
-        self.assertEqual(res.returncode, 0, res.stderr)
+        code, errors = typescript_schema_errors(MANIFEST)
+        self.assertEqual(code, 0, errors)
 
     def test_shipped_model_classifies_every_fixture_as_labelled(self):
         entries = json.loads((FIX / "fixtures.json").read_text())
