@@ -52,6 +52,18 @@ def sha256_of(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def model_entry(onnx_path: Path, architecture: str, net: torch.nn.Module) -> dict:
+    """The manifest's `model` block, shared by the classifier and the gate: the file, its hash and size, the network."""
+    return {
+        "file": onnx_path.name,
+        "sha256": sha256_of(onnx_path),
+        "bytes": onnx_path.stat().st_size,
+        "opset": OPSET,
+        "architecture": architecture,
+        "parameters": count_parameters(net),
+    }
+
+
 def build_manifest(net, ckpt: dict, onnx_path: Path, name: str, metrics: dict | None = None) -> dict:
     size = net.size
     with torch.no_grad():
@@ -67,14 +79,7 @@ def build_manifest(net, ckpt: dict, onnx_path: Path, name: str, metrics: dict | 
             "with class-activation maps computed in the graph."
         ),
         "notice": NOTICE,
-        "model": {
-            "file": onnx_path.name,
-            "sha256": sha256_of(onnx_path),
-            "bytes": onnx_path.stat().st_size,
-            "opset": OPSET,
-            "architecture": arch,
-            "parameters": count_parameters(net),
-        },
+        "model": model_entry(onnx_path, arch, net),
         "labels": list(LABELS),
         "input": {
             "name": "image",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 
@@ -11,13 +10,12 @@ import torch
 
 from .gate_model import MEAN, SCALE, STD, GateExport, GateNet
 from .gate_sources import GATE_LABELS
-from .models import count_parameters
+from .export import OPSET, model_entry
 
 MODEL_DIR = Path(__file__).resolve().parents[1]
 ONNX_PATH = MODEL_DIR / "brain-mri-gate.onnx"
 MANIFEST_PATH = MODEL_DIR / "brain-mri-gate.manifest.json"
 CHECKPOINT = MODEL_DIR / "runs" / "gate" / "best.pt"
-OPSET = 17
 NOTICE = ("Demonstration input check: it says whether an image looks like a brain MRI slice before the classifier runs. "
           "Trained on generated slices over the few brain volumes in Debian packages and on images from Debian packages; "
           "not a medical device.")
@@ -40,10 +38,6 @@ def export_onnx(net: torch.nn.Module, out: str | Path) -> None:
         opset_version=OPSET, do_constant_folding=True)
 
 
-def sha256_of(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def build_manifest(net: GateNet, ckpt: dict, onnx_path: Path, metrics: dict | None = None) -> dict:
     size = net.size
     accept = float(ckpt["threshold"]["accept"])
@@ -55,14 +49,7 @@ def build_manifest(net: GateNet, ckpt: dict, onnx_path: Path, metrics: dict | No
         "description": "tiny RGB CNN that answers whether an image is a brain MRI slice (brain_mri) or not (other), "
                        "run before the classifier so that photographs, documents, other modalities and crops are refused.",
         "notice": NOTICE,
-        "model": {
-            "file": onnx_path.name,
-            "sha256": sha256_of(onnx_path),
-            "bytes": onnx_path.stat().st_size,
-            "opset": OPSET,
-            "architecture": net.arch,
-            "parameters": count_parameters(net),
-        },
+        "model": model_entry(onnx_path, net.arch, net),
         "labels": list(GATE_LABELS),
         "input": {"name": "image", "shape": [None, net.channels, size, size], "layout": "NCHW", "dtype": "float32",
                   "channels": net.channels},
