@@ -40,6 +40,8 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
   const base = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...serveEnv(), ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // A run that fails part-way must not leave its server behind.
+  process.once('exit', () => child.kill('SIGKILL'));
   for (;;) {
     try {
       if ((await fetch(base + readyPath, readyPath === '/' ? { method: 'POST', body: 'x' } : undefined)).status === 200) return { base, child, readyMs: performance.now() - t0 };

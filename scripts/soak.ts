@@ -38,6 +38,8 @@ async function main(): Promise<void> {
   const port = await freePort();
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const child = spawn(process.execPath, ['bin/brain-mri.js', 'serve'], { cwd: ROOT, env: { ...process.env, ...serveEnv(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // A run that fails part-way must not leave its server behind.
+  process.once('exit', () => child.kill('SIGKILL'));
   const pid = child.pid!;
 
   /** One POST; resolves with the status (0 for a connection error) and its duration. */
