@@ -12,6 +12,12 @@ export interface AdmissionLimits {
   uploadBudgetBytes: number;
 }
 
+/**
+ * The defaults of CONCURRENCY, QUEUE_LENGTH, QUEUE_TIMEOUT_MS and UPLOAD_BUDGET_MB. The queue is short on purpose: each
+ * waiting request adds a service time to every later one, and with 32 the served requests' p99 under twice the
+ * capacity was 655 ms against 37 ms unloaded (npm run soak); a quick 503 with Retry-After serves a clinic better than a
+ * slow 200.
+ */
 export const DEFAULT_ADMISSION: AdmissionLimits = { concurrency: 2, queue: 4, maxWaitMs: 1000, uploadBudgetBytes: 128 * 1024 * 1024 };
 
 /** The service is at capacity; the client should retry after `retryAfterSeconds`. */

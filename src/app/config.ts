@@ -1,7 +1,8 @@
 // The settings Node and the Worker share, one schema read from process.env on Node and from env bindings in the Worker.
 import { z } from 'zod';
-import type { AdmissionLimits } from './admission.js';
+import { DEFAULT_ADMISSION, type AdmissionLimits } from './admission.js';
 
+const MB = 1048576;
 const positive = z.coerce.number().positive();
 const count = z.coerce.number().int().min(1);
 /** Unset, or set to the empty string (a blank line in .env, an empty Worker var): both mean "use the default". */
@@ -17,17 +18,13 @@ export const sharedEnvShape = {
   /** When set (16+ characters), /v1/* needs `Authorization: Bearer <key>`. Node: env; Worker: `wrangler secret put`. */
   API_KEY: z.preprocess(blankIsUnset, z.string().min(16, 'use at least 16 characters').optional()),
   /** Requests decoding and inferring at once. */
-  CONCURRENCY: z.preprocess(blankIsUnset, count.default(2)),
-  /**
-   * Requests waiting for a slot; one more gets 503 overloaded. Short on purpose: each waiting request adds a service
-   * time to every later one, and with 32 the served requests' p99 under twice the capacity was 655 ms against 37 ms
-   * unloaded (npm run soak); a quick 503 with Retry-After serves a clinic better than a slow 200.
-   */
-  QUEUE_LENGTH: z.preprocess(blankIsUnset, z.coerce.number().int().min(0).default(4)),
+  CONCURRENCY: z.preprocess(blankIsUnset, count.default(DEFAULT_ADMISSION.concurrency)),
+  /** Requests waiting for a slot; one more gets 503 overloaded (why so few: DEFAULT_ADMISSION). */
+  QUEUE_LENGTH: z.preprocess(blankIsUnset, z.coerce.number().int().min(0).default(DEFAULT_ADMISSION.queue)),
   /** Longest wait for a slot, ms, before 503 overloaded. */
-  QUEUE_TIMEOUT_MS: z.preprocess(blankIsUnset, count.default(1000)),
+  QUEUE_TIMEOUT_MS: z.preprocess(blankIsUnset, count.default(DEFAULT_ADMISSION.maxWaitMs)),
   /** Request bodies held at once, MB in total (uploading, queued, in work); past it 503 overloaded. */
-  UPLOAD_BUDGET_MB: z.preprocess(blankIsUnset, positive.default(128)),
+  UPLOAD_BUDGET_MB: z.preprocess(blankIsUnset, positive.default(DEFAULT_ADMISSION.uploadBudgetBytes / MB)),
   /** The input gate ("is this a brain MRI slice?"). `off` is for research use only: anything then gets a class. */
   GATE: z.preprocess(blankIsUnset, z.enum(['on', 'off']).default('on')),
 };
@@ -56,7 +53,6 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, unk
 
 /** The app's settings from the shared variables, in the units the app uses. */
 export function appConfig(vars: z.infer<typeof sharedEnvSchema>): AppConfig {
-  const MB = 1048576;
   return {
     maxBodyBytes: Math.round(vars.MAX_BODY_MB * MB),
     maxPixels: Math.round(vars.MAX_MEGAPIXELS * 1e6),
