@@ -21,6 +21,9 @@ export async function bundle({ quiet = false } = {}) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // The package's ES module build: for platform node esbuild would take its CommonJS `main`, whose exports a dynamic
+    // import then finds under `default` only (`Decoder is not a constructor` for JPEG-lossless DICOMs).
+    alias: { 'jpeg-lossless-decoder-js': './node_modules/jpeg-lossless-decoder-js/release/lossless.js' },
     // Native addons and pino (which spawns worker files by path) stay in node_modules.
     external: ['onnxruntime-node', 'sharp', 'pino', 'better-sqlite3'],
     // CommonJS globals for bundled CommonJS code: the Emscripten codecs (OpenJPEG, CharLS) read __dirname when they load.

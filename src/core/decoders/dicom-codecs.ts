@@ -113,9 +113,7 @@ export function createDicomCodecs(modules: DicomCodecModules, turbo: JpegTurbo):
     jpeg2000: emscriptenCodec(async () => (await import('@cornerstonejs/codec-openjpeg/decodewasmjs')).default as unknown as Factory, modules.openjpeg, 'J2KDecoder'),
     jpegLs: emscriptenCodec(async () => (await import('@cornerstonejs/codec-charls/decodewasmjs')).default as unknown as Factory, modules.charls, 'JpegLSDecoder'),
     async jpegLossless(bytes, bytesPerSample) {
-      // A bundler that picks the package's CommonJS build (esbuild for Node does) puts the exports under `default`.
-      const mod = (await import('jpeg-lossless-decoder-js')) as typeof import('jpeg-lossless-decoder-js') & { default?: typeof import('jpeg-lossless-decoder-js') };
-      const Decoder = mod.Decoder ?? mod.default!.Decoder;
+      const { Decoder } = await import('jpeg-lossless-decoder-js');
       const decoder = new Decoder();
       let out: ArrayBufferView;
       try {
