@@ -40,6 +40,16 @@ afterAll(async () => {
 
 const suspicion = (p: Record<string, number>) => 1 - p.normal;
 
+/** A fresh kiosk page with the test series' folder opened and every slice classified. */
+async function openSeries(): Promise<Page> {
+  const page = await (await kioskContext(browser)).newPage();
+  await page.goto(`${server.url}/`);
+  await waitForEngine(page);
+  await page.setInputFiles('#folder', dir);
+  await page.waitForFunction(() => document.body.dataset.phase === 'result' && !document.getElementById('series')!.hidden, undefined, { timeout: 120_000 });
+  return page;
+}
+
 async function sliceResult(page: Page): Promise<{ index: number; label: string; info: string }> {
   return page.evaluate(() => ({
     index: Number((document.getElementById('slice') as HTMLInputElement).value),
@@ -50,11 +60,7 @@ async function sliceResult(page: Page): Promise<{ index: number; label: string; 
 
 describe('kiosk series view', () => {
   it('opens the folder, classifies every slice with progress, starts on the most suspicious, walks the slices', async () => {
-    const page = await (await kioskContext(browser)).newPage();
-    await page.goto(`${server.url}/`);
-    await waitForEngine(page);
-    await page.setInputFiles('#folder', dir);
-    await page.waitForFunction(() => document.body.dataset.phase === 'result' && !document.getElementById('series')!.hidden, undefined, { timeout: 120_000 });
+    const page = await openSeries();
     const progress = await page.evaluate(() => {
       const p = document.getElementById('series-progress') as HTMLProgressElement;
       return [p.value, p.max];
@@ -98,11 +104,7 @@ describe('kiosk series view', () => {
   }, 240_000);
 
   it('saves the slice on screen as DICOM: an SR and an overlay in the scan\'s study, valid for dciodvfy, with the shown result', async () => {
-    const page = await (await kioskContext(browser)).newPage();
-    await page.goto(`${server.url}/`);
-    await waitForEngine(page);
-    await page.setInputFiles('#folder', dir);
-    await page.waitForFunction(() => document.body.dataset.phase === 'result' && !document.getElementById('series')!.hidden, undefined, { timeout: 120_000 });
+    const page = await openSeries();
     const shown = await sliceResult(page);
     expect(await page.isVisible('#save-dicom')).toBe(true);
     const errors: string[] = [];
