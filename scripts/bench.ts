@@ -1,13 +1,11 @@
 // `npm run bench`: the Node service measured from outside over HTTP against an echo handler it starts itself (same
 // upload, same client): latency per route, throughput, the server's own stage split, start-up and peak RSS.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
-import { serveEnv } from './serve-env.js';
+import { spawnService } from './spawn-service.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = process.env.BENCH_IMAGE ?? 'test/fixtures/images/glioma-1.jpg';
 const N = Number(process.env.BENCH_N ?? 400);
 const N_OVERLAY = Number(process.env.BENCH_N_OVERLAY ?? 200);
@@ -39,9 +37,7 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...serveEnv(), ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  // A run that fails part-way must not leave its server behind.
-  process.once('exit', () => child.kill('SIGKILL'));
+  const child = spawnService(args, port, env);
   for (;;) {
     try {
       if ((await fetch(base + readyPath, readyPath === '/' ? { method: 'POST', body: 'x' } : undefined)).status === 200) return { base, child, readyMs: performance.now() - t0 };

@@ -1,16 +1,13 @@
 // `npm run soak`: the Node service under hostile load, measured from outside (issue 13's numbers): twice its capacity
 // for minutes, decompression bombs at concurrency 8, stalled uploads, a slow-drip body, then a minute idle.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 import { zlibSync } from 'fflate';
 import sharp from 'sharp';
 import { pngContainer } from '../src/core/png.js';
-import { serveEnv } from './serve-env.js';
+import { spawnService } from './spawn-service.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 300);
 const IDLE_SECONDS = Number(process.env.SOAK_IDLE_SECONDS ?? 60);
 const image = new Uint8Array(readFileSync(new URL('../test/fixtures/images/glioma-1.jpg', import.meta.url)));
@@ -37,9 +34,7 @@ interface Outcome {
 async function main(): Promise<void> {
   const port = await freePort();
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const child = spawn(process.execPath, ['bin/brain-mri.js', 'serve'], { cwd: ROOT, env: { ...process.env, ...serveEnv(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  // A run that fails part-way must not leave its server behind.
-  process.once('exit', () => child.kill('SIGKILL'));
+  const child = spawnService(['bin/brain-mri.js', 'serve'], port);
   const pid = child.pid!;
 
   /** One POST; resolves with the status (0 for a connection error) and its duration. */

@@ -1,0 +1,26 @@
+// Starts a server for the bench and the soak with the environment `npm start` gives it (read from package.json), so they
+// measure that process; a run that fails part-way does not leave it behind.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** NAME=value pairs of the start script's `env` (the glibc malloc settings that let RSS fall back after large requests). */
+export function serveEnv(): Record<string, string> {
+  const start: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const assignments = /\benv\s+((?:[A-Z_]+=\S+\s+)+)node\b/.exec(start)?.[1] ?? '';
+  return Object.fromEntries([...assignments.matchAll(/([A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+}
+
+/** `node <args>` on 127.0.0.1:`port`, errors only in its log, killed when this process exits. */
+export function spawnService(args: string[], port: number, env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...serveEnv(), ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  process.once('exit', () => child.kill('SIGKILL'));
+  return child;
+}
