@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ROOT,
+  applySettings,
   canvasPixels,
   canvasStats,
   classifyInPage,
@@ -145,7 +146,7 @@ describe('kiosk served by the Node service', () => {
     expect(shown.uncertain).toBe(api.get(f.file)!.uncertain);
     await page.click('#open-settings');
     await page.fill('#threshold', '100');
-    await page.click('#settings-apply');
+    await applySettings(page);
     await page.waitForSelector('#uncertain:not([hidden])');
     expect(await page.textContent('#uncertain')).toBe('Uncertain, refer for review');
     expect(await page.evaluate(() => localStorage.length)).toBe(0); // not remembered unless ticked
@@ -201,7 +202,7 @@ describe('kiosk served by the Node service', () => {
       if (mode === 'server') {
         await page.click('#open-settings');
         await page.check('input[name="mode"][value="server"]');
-        await page.click('#settings-apply');
+        await applySettings(page);
         await waitForEngine(page);
       }
       await page.evaluate(() => (document.body.dataset.phase = 'submitted'));
@@ -227,7 +228,7 @@ describe('kiosk served by the Node service', () => {
     const page = await openKiosk();
     await page.click('#open-settings');
     await page.check('input[name="mode"][value="server"]');
-    await page.click('#settings-apply');
+    await applySettings(page);
     await waitForEngine(page);
     expect(await page.textContent('#badge-engine')).toBe(`Server: ${new URL(server.url).host}`);
     for (const f of fixtures) {
@@ -265,7 +266,7 @@ describe('kiosk served by the Node service', () => {
     await classifyInPage(page, fixtures[0].path);
     await page.click('#open-settings');
     await page.check('input[name="mode"][value="server"]');
-    await page.click('#settings-apply');
+    await applySettings(page);
     await waitForEngine(page);
     await classifyInPage(page, fixtures[1].path);
     expect(await cspViolations(page), 'kiosk').toEqual([]);

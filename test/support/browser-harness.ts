@@ -153,6 +153,19 @@ export interface ShownResult {
 }
 
 /** Waits until the page has settled on a loaded engine (or an error), and fails with the page's own message on error. */
+/**
+ * Clicks Apply in the settings dialog and returns once the kiosk has applied them. The kiosk applies on the dialog's
+ * `close` event, which fires in a later task than the click: a listener added now runs after the kiosk's own.
+ */
+export async function applySettings(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { settingsApplied?: Promise<void> };
+    w.settingsApplied = new Promise((resolve) => document.getElementById('settings')!.addEventListener('close', () => resolve(), { once: true }));
+  });
+  await page.click('#settings-apply');
+  await page.evaluate(() => (window as unknown as { settingsApplied: Promise<void> }).settingsApplied);
+}
+
 export async function waitForEngine(page: Page, timeout = 60_000): Promise<string> {
   await page.waitForFunction(() => document.body.dataset.phase && document.body.dataset.phase !== 'loading', null, { timeout });
   const phase = await page.evaluate(() => document.body.dataset.phase);
