@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app/create-app.js';
 import { INPUT_ERROR_STATUS } from '../src/app/errors.js';
 import { createDicomCodecs } from '../src/core/decoders/dicom-codecs.js';
-import { decodeDicomValues } from '../src/core/decoders/dicom-decoder.js';
+import { decodeDicomValues, openDicom } from '../src/core/decoders/dicom-decoder.js';
+import { renderSlice } from '../src/core/decoders/window.js';
 import { createJpegTurbo } from '../src/core/decoders/jpeg-turbo.js';
 import { transferSyntax } from '../src/core/decoders/transfer-syntax.js';
 import { ImageInputError } from '../src/core/errors.js';
@@ -106,6 +107,25 @@ run('pydicom test files (Debian python3-pydicom)', () => {
     };
     for (const ref of refs) await checkAgainstReference(ref, workerDecode);
   }, 120_000);
+
+  it('windowing through the value table gives the pixels windowing value by value gives, on every grey file', async () => {
+    let tabled = 0;
+    for (const ref of refs.filter((r) => r.ok && r.channels === 1 && !REFUSED[basename(r.file)])) {
+      const scan = openDicom(new Uint8Array(readFileSync(ref.file)), { ...LIMITS, requireMr: false }, codecs);
+      for (const frame of [1, scan.frames]) {
+        const slice = await scan.slice(frame);
+        if (slice.kind !== 'grey' || !slice.coded) continue;
+        tabled++;
+        const { coded, ...plain } = slice;
+        expect(coded.table.length, basename(ref.file)).toBeLessThanOrEqual(65536);
+        const direct = { ...plain, values: slice.values };
+        for (const window of [undefined, { center: 100, width: 300 }]) {
+          expect(Buffer.from(renderSlice(slice, window).image.data.buffer).equals(Buffer.from(renderSlice(direct, window).image.data.buffer)), `${basename(ref.file)} frame ${frame}`).toBe(true);
+        }
+      }
+    }
+    expect(tabled).toBeGreaterThanOrEqual(12);
+  });
 
   it('truncated and damaged files get a 4xx input error, never anything else', async () => {
     const decoder = nodeInputDecoder();

@@ -30,6 +30,15 @@ describe('resizePlane (PIL bilinear, antialiased, float)', () => {
     expect([...out].map((v) => +v.toFixed(3))).toEqual([0, 25, 75, 100]);
   });
 
+  it('reads 16-bit samples directly to the same float32 numbers as resizing their grey plane (v / 257)', () => {
+    let seed = 3;
+    const data = new Uint16Array(61 * 47).map(() => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 65536);
+    const image = { data, width: 61, height: 47, channels: 1 as const };
+    for (const [w, h] of [[20, 16], [61, 47], [61, 20], [90, 70], [8, 8]]) {
+      expect(Buffer.from(resizePlane(data, 61, 47, w, h).buffer)).toEqual(Buffer.from(resizePlane(greyPlane(image), 61, 47, w, h).buffer));
+    }
+  });
+
   it('does the horizontal pass first: a vertical ramp is untouched by a width-only resize', () => {
     const src = Float32Array.from([10, 10, 10, 10, 50, 50, 50, 50]);
     expect([...resizePlane(src, 4, 2, 2, 2)]).toEqual([10, 10, 50, 50]);
@@ -75,5 +84,37 @@ describe('preprocess', () => {
   it('replicates grey into three channels for an rgb model', () => {
     const t = preprocess({ data: Uint8Array.from([255, 255, 255, 255]), width: 2, height: 2, channels: 1 }, manifest({ shape: [null, 3, 2, 2] }, 'rgb'));
     expect([...t.data].map((v) => +v.toFixed(4))).toEqual([1, 1, 1, 1, 3, 3, 3, 3, 1, 1, 1, 1]);
+  });
+
+  const sized = (width: number, height: number, color: 'grayscale' | 'rgb', via?: { width: number; height: number }): Manifest =>
+    ({
+      input: { name: 'image', shape: [null, color === 'rgb' ? 3 : 1, height, width], layout: 'NCHW', dtype: 'float32', channels: color === 'rgb' ? 3 : 1 },
+      preprocessing: { resize: { width, height, filter: 'bilinear-antialias', ...(via ? { via } : {}) }, color, scale: 1 / 255, mean: [0.2], std: [0.25] },
+    }) as unknown as Manifest;
+  let seed = 11;
+  const noise = (n: number): Uint8Array => new Uint8Array(n).map(() => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256);
+
+  it('reads a grey scan saved as RGB (equal channels) as grey: the same tensor bit for bit, for grey and RGB models', () => {
+    const grey = { data: noise(90 * 70), width: 90, height: 70, channels: 1 as const };
+    const rgba = { ...grey, data: new Uint8Array(90 * 70 * 4).map((_, i) => (i % 4 === 3 ? 255 : grey.data[i >> 2])), channels: 4 as const };
+    for (const m of [sized(24, 24, 'grayscale'), sized(16, 16, 'rgb')]) {
+      expect(Buffer.from(preprocess(rgba, m).data.buffer)).toEqual(Buffer.from(preprocess(grey, m).data.buffer));
+      // Also what the row-by-row path computes: luma in float32, then the resize.
+      if (m.preprocessing.color === 'grayscale') {
+        const a = 1 / 255 / 0.25;
+        const b = 0.2 / 0.25;
+        expect(Buffer.from(preprocess(rgba, m).data.buffer)).toEqual(Buffer.from(resizePlane(greyPlane(rgba), 90, 70, 24, 24).map((v) => v * a - b).buffer));
+      }
+    }
+  });
+
+  it('resize.via resizes to that size first, then to the input size (what the gate takes), per colour plane', () => {
+    const image = { data: noise(120 * 100 * 3), width: 120, height: 100, channels: 3 as const };
+    const t = preprocess(image, sized(16, 16, 'rgb', { width: 48, height: 40 }));
+    for (let c = 0; c < 3; c++) {
+      const plane = new Uint8Array(120 * 100).map((_, i) => image.data[i * 3 + c]);
+      const twice = resizePlane(resizePlane(plane, 120, 100, 48, 40), 48, 40, 16, 16);
+      expect([...t.data.subarray(c * 256, (c + 1) * 256)]).toEqual([...twice].map((v) => Math.fround(v * (1 / 255 / 0.25) - 0.2 / 0.25)));
+    }
   });
 });

@@ -67,6 +67,26 @@ function horizontal8(src: Uint8Array | Uint8ClampedArray, inW: number, inH: numb
   return h;
 }
 
+/** horizontal8 for 16-bit samples, each read as greyRow reads it (v / 257 as float32), so both paths give the same numbers. */
+function horizontal16(src: Uint16Array, inW: number, inH: number, outW: number, t: ResizeTaps): Float32Array {
+  const h = new Float32Array(outW * inH);
+  const { start, count, weights, maxTaps } = t;
+  const k = 1 / 257;
+  for (let y = 0; y < inH; y++) {
+    const row = y * inW;
+    const outRow = y * outW;
+    for (let x = 0; x < outW; x++) {
+      const s0 = row + start[x];
+      const n = count[x];
+      const wo = x * maxTaps;
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += Math.fround(src[s0 + i] * k) * weights[wo + i];
+      h[outRow + x] = acc;
+    }
+  }
+  return h;
+}
+
 /** The horizontal pass of one float row into `out` at `o` (one copy for float input; see horizontal8 for why). */
 function horizontalRowF(src: Float32Array, outW: number, t: ResizeTaps, out: Float32Array, o: number): void {
   const { start, count, weights, maxTaps } = t;
@@ -131,10 +151,18 @@ export function resizeRows(inW: number, inH: number, outW: number, outH: number,
   return vertical(horizontal, outW, inH, outH);
 }
 
-/** Resizes one plane (row-major; float, or 8-bit samples read directly) to outW x outH: horizontal pass first, then vertical, as PIL does. */
-export function resizePlane(src: Float32Array | Uint8Array | Uint8ClampedArray, inW: number, inH: number, outW: number, outH: number): Float32Array {
+/**
+ * Resizes one plane (row-major; float, or 8- or 16-bit samples read directly, 16-bit as 0..255 like greyRow) to
+ * outW x outH: horizontal pass first, then vertical, as PIL does.
+ */
+export function resizePlane(src: Float32Array | Uint8Array | Uint8ClampedArray | Uint16Array, inW: number, inH: number, outW: number, outH: number): Float32Array {
   if (src.length < inW * inH) throw new RangeError(`plane has ${src.length} samples, expected ${inW}x${inH}`);
   if (src instanceof Float32Array) return resizeRows(inW, inH, outW, outH, (y) => src.subarray(y * inW, (y + 1) * inW));
-  const horizontal = outW !== inW ? horizontal8(src, inW, inH, outW, resizeTaps(inW, outW)) : new Float32Array(src.subarray(0, inW * inH));
+  let horizontal: Float32Array;
+  if (src instanceof Uint16Array) {
+    horizontal = outW !== inW ? horizontal16(src, inW, inH, outW, resizeTaps(inW, outW)) : new Float32Array(src.subarray(0, inW * inH)).map((v) => v * (1 / 257));
+  } else {
+    horizontal = outW !== inW ? horizontal8(src, inW, inH, outW, resizeTaps(inW, outW)) : new Float32Array(src.subarray(0, inW * inH));
+  }
   return vertical(horizontal, outW, inH, outH);
 }

@@ -3,7 +3,7 @@ import type { DecodeLimits, DecodeOptions, FormatDecoder, InputSource } from '..
 import { ImageInputError } from '../errors.js';
 import { readDicom, type DicomImage } from './dicom-dataset.js';
 import type { DicomCodecs } from './dicom-codecs.js';
-import { decodeFrameSamples, maskedSamples, modalityValues, rgbSamples, toSlice, type Samples } from './dicom-pixels.js';
+import { decodeFrameSamples, maskedSamples, rgbSamples, toSlice, type Samples } from './dicom-pixels.js';
 import { admit } from './limits.js';
 import { describeTransferSyntax, SUPPORTED_TRANSFER_SYNTAXES, transferSyntax, type TransferSyntax } from './transfer-syntax.js';
 import { renderSlice, type Slice } from './window.js';
@@ -121,8 +121,9 @@ export async function decodeDicomValues(
   const frame = options.frame ?? 1;
   checkFrame(frame, img.frames);
   const decoded = await decodeFrameSamples(img, scan.transferSyntax, frame - 1, codecs);
-  const masked = maskedSamples(img, decoded);
-  const values = decoded.channels === 1 ? modalityValues(masked, img, frame - 1) : rgbSamples(img, decoded, masked);
+  // Grey values as the decoder's slice holds them (through its table, when it has one), so this checks what is served.
+  const slice = toSlice(img, decoded, frame - 1);
+  const values = slice.kind === 'grey' ? slice.values : rgbSamples(img, decoded, maskedSamples(img, decoded));
   return { values, width: img.columns, height: img.rows, channels: decoded.channels, frames: img.frames, transferSyntax: img.transferSyntax };
 }
 

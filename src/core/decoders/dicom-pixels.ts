@@ -10,7 +10,7 @@ import { JpegDataError } from './jpeg-turbo.js';
 import { jpegFrameInfo } from './jpeg12.js';
 import { decodeRle, RleError } from './rle.js';
 import type { TransferSyntax } from './transfer-syntax.js';
-import type { Slice } from './window.js';
+import type { CodedValues, Slice } from './window.js';
 
 const dicomParser = ((parserModule as unknown as { default?: typeof parserModule }).default ?? parserModule) as typeof parserModule;
 
@@ -323,22 +323,53 @@ export function toSlice(img: DicomImage, frame: DecodedFrame, index: number): Sl
   const width = img.columns;
   const height = img.rows;
   const pixels = width * height;
-  const samples = maskedSamples(img, frame);
   if (frame.channels === 1) {
     const voi = img.frameVoi(index);
+    const coded = codedValues(img, frame.samples, index);
+    let values: Float32Array | undefined;
     return {
       kind: 'grey',
       width,
       height,
-      values: modalityValues(samples, img, index),
+      // Only the automatic window and the kiosk's re-windowing read every value; the table serves the rest.
+      get values() {
+        return (values ??= coded ? valuesOf(coded) : modalityValues(maskedSamples(img, frame), img, index));
+      },
+      ...(coded ? { coded } : {}),
       voiFunction: voi.voiFunction,
       fileWindow: voi.window,
       lut: voi.window ? undefined : img.voiLut,
       invert: img.photometric === 'MONOCHROME1',
     };
   }
-  const rgb = rgbSamples(img, frame, samples);
+  const rgb = rgbSamples(img, frame, maskedSamples(img, frame));
   return { kind: 'colour', width, height, image: { ...colourImage(rgb, pixels, frame.channels, img.bitsStored), width, height } };
+}
+
+/**
+ * Grey samples of up to 16 bits in table form (see CodedValues), when the table is no larger than the frame. The bit
+ * patterns read as maskBits reads them: masked to bits stored and sign-extended by the header's pixel representation,
+ * or, when bits stored fill the sample, taken as the sample array holds them.
+ */
+function codedValues(img: DicomImage, samples: Samples, index: number): CodedValues | undefined {
+  if (!(samples instanceof Uint8Array || samples instanceof Int8Array || samples instanceof Uint16Array || samples instanceof Int16Array)) return undefined;
+  const width = img.bitsAllocated === 1 ? 1 : Math.min(img.bitsAllocated, samples.BYTES_PER_ELEMENT * 8);
+  const stored = img.bitsStored;
+  const shift = Math.max(0, img.highBit + 1 - stored);
+  const whole = stored >= width && shift === 0;
+  const bits = whole ? samples.BYTES_PER_ELEMENT * 8 : stored;
+  if (bits > 16 || 2 ** bits > samples.length) return undefined;
+  const signed = whole ? samples instanceof Int8Array || samples instanceof Int16Array : img.signed;
+  const up = 32 - bits;
+  const patterns = new Int32Array(2 ** bits);
+  for (let b = 0; b < patterns.length; b++) patterns[b] = signed ? (b << up) >> up : b;
+  return { samples, shift, mask: patterns.length - 1, table: modalityValues(patterns, img, index) };
+}
+
+function valuesOf({ samples, shift, mask, table }: CodedValues): Float32Array {
+  const out = new Float32Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = table[(samples[i] >> shift) & mask];
+  return out;
 }
 
 /** Colour samples as RGB at their stored depth (YBR converted), interleaved. */
