@@ -1,4 +1,4 @@
-// Starts a server for the bench and the soak with the environment `npm start` gives it (read from package.json), so they
+// Starts a server for the bench and the soak with the environment and flags `npm start` gives it (read from package.json), so they
 // measure that process; a run that fails part-way does not leave it behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,9 +14,15 @@ export function serveEnv(): Record<string, string> {
   return Object.fromEntries([...assignments.matchAll(/([A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
 }
 
-/** `node <args>` on 127.0.0.1:`port`, errors only in its log, killed when this process exits. */
+/** The node flags of the start script (--expose-gc, for the collection after idle). */
+export function serveFlags(): string[] {
+  const start: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  return /\bnode\s+((?:--\S+\s+)*)bin\//.exec(start)?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
+}
+
+/** `node <args>` on 127.0.0.1:`port`, errors only in its log, killed when this process exits. The launcher gets npm start's flags. */
 export function spawnService(args: string[], port: number, env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, args[0] === 'bin/brain-mri.js' ? [...serveFlags(), ...args] : args, {
     cwd: ROOT,
     env: { ...process.env, ...serveEnv(), ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -27,6 +27,8 @@ const envSchema = z.object({
   HEADERS_TIMEOUT_MS: int(1000).default(10_000),
   /** An idle keep-alive connection is closed after this. */
   KEEP_ALIVE_TIMEOUT_MS: int(100).default(5_000),
+  /** Idle this long after the last request, run one full garbage collection (when started with --expose-gc, as npm start is); 0 never. */
+  IDLE_GC_MS: int(0).default(10_000),
   /** GET /metrics (Prometheus text); behind API_KEY when that is set. */
   METRICS: z.enum(['on', 'off']).default('on'),
 });

@@ -2,7 +2,9 @@
 // Static imports are only what model loading needs; the HTTP stack is imported while the ONNX session is created.
 import { setMaxListeners } from 'node:events';
 import { lazySource } from '../app/service-source.js';
+import type { Server } from 'node:http';
 import { readConfig } from './config.js';
+import { collectWhenIdle } from './idle-gc.js';
 import { loadNodeService } from './load-service.js';
 import { readPacsConfig } from './pacs/config.js';
 import type { Provider } from './ort-engine.js';
@@ -77,6 +79,7 @@ export async function main(): Promise<void> {
       logger.info({ port: info.port, host: config.HOST }, 'listening');
     },
   );
+  collectWhenIdle(server as Server, config.IDLE_GC_MS);
   server.on('error', (err) => {
     logger.fatal({ err: { message: err.message } }, 'cannot listen');
     process.exit(1);
