@@ -3,8 +3,6 @@
 import type { Classifier, Inference } from './classifier.js';
 import type { DecodedInput, DecodeOptions, InputDecoder } from './decoder.js';
 import { notBrainMri, type Gate, type GateResult } from './gate.js';
-import type { RawImage } from './image.js';
-import { resizedPlanes } from './preprocess.js';
 
 export interface Service {
   readonly decoder: InputDecoder;
@@ -54,29 +52,12 @@ export function reductionSize(classifier: Classifier): number {
 export async function analyse(service: Service, bytes: Uint8Array, options: DecodeOptions): Promise<Analysis> {
   const t0 = globalThis.performance.now();
   const input = await service.decoder.decode(bytes, { reduceTo: reductionSize(service.classifier), ...options });
-  const t1 = globalThis.performance.now();
-  const decode = ms(t1 - t0);
-  // A gate that starts from the classifier's resized scan (resize.via) gets it made first, once, counted as preprocessing.
-  const shared = sharesClassifierPlane(service) ? modelSizePlanes(service.classifier, input.image) : 0;
-  const resize = shared ? globalThis.performance.now() - t1 : 0;
+  const decode = ms(globalThis.performance.now() - t0);
   let gate: GateResult | undefined;
   if (service.gate) {
     gate = await service.gate.check(input.image);
     if (!gate.accepted) throw notBrainMri(gate);
   }
   const inference = await service.classifier.infer(input.image);
-  const timings = { decode, ...(gate ? { gate: gate.ms } : {}), ...inference.timings, preprocess: ms(resize + inference.timings.preprocess) };
-  return { input, ...(gate ? { gate } : {}), inference, timings };
-}
-
-/** Whether the gate resizes through the classifier's input size (its manifest's resize.via). */
-function sharesClassifierPlane(service: Service): boolean {
-  const via = service.gate?.manifest.preprocessing.resize.via;
-  const { width, height } = service.classifier.manifest.preprocessing.resize;
-  return via !== undefined && via.width === width && via.height === height;
-}
-
-function modelSizePlanes(classifier: Classifier, image: RawImage): number {
-  const { resize, color } = classifier.manifest.preprocessing;
-  return resizedPlanes(image, resize.width, resize.height, color).length;
+  return { input, ...(gate ? { gate } : {}), inference, timings: { decode, ...(gate ? { gate: gate.ms } : {}), ...inference.timings } };
 }
