@@ -56,3 +56,19 @@ export function greyPlane(image: RawImage): Float32Array {
   for (let y = 0; y < height; y++) greyRow(image, y, g.subarray(y * width, (y + 1) * width));
   return g;
 }
+
+/**
+ * A colour image whose red, green and blue are equal everywhere (a grey scan saved as RGB, as many PACS and viewer
+ * exports are) as one grey channel; any other image as it is. Nothing downstream changes: the luma of equal channels is
+ * exactly their value in float32 (0.299 + 0.587 + 0.114 = 1, and greyRow's rounding lands on the integer, checked for
+ * every 8- and 16-bit value), but the models then resize one plane instead of three.
+ */
+export function greyWhenEqual(image: RawImage): RawImage {
+  const { data, width, height, channels } = image;
+  if (channels < 3) return image;
+  const n = width * height;
+  for (let i = 0, p = 0; i < n; i++, p += channels) if (data[p] !== data[p + 1] || data[p] !== data[p + 2]) return image;
+  const one = data instanceof Uint16Array ? new Uint16Array(n) : new Uint8Array(n);
+  for (let i = 0, p = 0; i < n; i++, p += channels) one[i] = data[p];
+  return { data: one, width, height, channels: 1, bitDepth: bitDepthOf(image) };
+}

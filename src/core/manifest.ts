@@ -47,8 +47,6 @@ export const manifestSchema = z.object({
       width: z.number().int().positive(),
       height: z.number().int().positive(),
       filter: z.literal('bilinear-antialias'),
-      /** Resize to this size first, then to width x height (the gate reuses the classifier's plane this way). */
-      via: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }).optional(),
     }),
     /** grayscale: Rec.601 luma (0.299 R + 0.587 G + 0.114 B); alpha is ignored. */
     color: z.enum(['grayscale', 'rgb']),

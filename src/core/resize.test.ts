@@ -1,7 +1,7 @@
 // Resize, normalisation and layout against hand-computed values on tiny literal images.
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from './manifest.js';
-import { greyPlane } from './image.js';
+import { greyPlane, greyWhenEqual } from './image.js';
 import { preprocess } from './preprocess.js';
 import { resizePlane, resizeTaps } from './resize.js';
 
@@ -86,35 +86,33 @@ describe('preprocess', () => {
     expect([...t.data].map((v) => +v.toFixed(4))).toEqual([1, 1, 1, 1, 3, 3, 3, 3, 1, 1, 1, 1]);
   });
 
-  const sized = (width: number, height: number, color: 'grayscale' | 'rgb', via?: { width: number; height: number }): Manifest =>
+  const sized = (width: number, height: number, color: 'grayscale' | 'rgb'): Manifest =>
     ({
       input: { name: 'image', shape: [null, color === 'rgb' ? 3 : 1, height, width], layout: 'NCHW', dtype: 'float32', channels: color === 'rgb' ? 3 : 1 },
-      preprocessing: { resize: { width, height, filter: 'bilinear-antialias', ...(via ? { via } : {}) }, color, scale: 1 / 255, mean: [0.2], std: [0.25] },
+      preprocessing: { resize: { width, height, filter: 'bilinear-antialias' }, color, scale: 1 / 255, mean: [0.2], std: [0.25] },
     }) as unknown as Manifest;
   let seed = 11;
   const noise = (n: number): Uint8Array => new Uint8Array(n).map(() => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256);
 
-  it('reads a grey scan saved as RGB (equal channels) as grey: the same tensor bit for bit, for grey and RGB models', () => {
+  it('greyWhenEqual reads a grey scan saved as RGB as grey, and both give the same tensor bit for bit, for grey and RGB models', () => {
     const grey = { data: noise(90 * 70), width: 90, height: 70, channels: 1 as const };
     const rgba = { ...grey, data: new Uint8Array(90 * 70 * 4).map((_, i) => (i % 4 === 3 ? 255 : grey.data[i >> 2])), channels: 4 as const };
+    expect(greyWhenEqual(rgba)).toEqual({ ...grey, bitDepth: 8 });
+    const colour = { ...rgba, data: rgba.data.map((v, i) => (i === 4 * 100 + 1 ? v ^ 1 : v)) };
+    expect(greyWhenEqual(colour)).toBe(colour);
+    const deep = { data: new Uint16Array(3 * 4).map((_, i) => [0, 65535, 1000, 257][Math.floor(i / 3)]), width: 2, height: 2, channels: 3 as const };
+    expect(greyWhenEqual(deep)).toEqual({ data: Uint16Array.from([0, 65535, 1000, 257]), width: 2, height: 2, channels: 1, bitDepth: 16 });
     for (const m of [sized(24, 24, 'grayscale'), sized(16, 16, 'rgb')]) {
       expect(Buffer.from(preprocess(rgba, m).data.buffer)).toEqual(Buffer.from(preprocess(grey, m).data.buffer));
-      // Also what the row-by-row path computes: luma in float32, then the resize.
-      if (m.preprocessing.color === 'grayscale') {
-        const a = 1 / 255 / 0.25;
-        const b = 0.2 / 0.25;
-        expect(Buffer.from(preprocess(rgba, m).data.buffer)).toEqual(Buffer.from(resizePlane(greyPlane(rgba), 90, 70, 24, 24).map((v) => v * a - b).buffer));
-      }
     }
   });
 
-  it('resize.via resizes to that size first, then to the input size (what the gate takes), per colour plane', () => {
-    const image = { data: noise(120 * 100 * 3), width: 120, height: 100, channels: 3 as const };
-    const t = preprocess(image, sized(16, 16, 'rgb', { width: 48, height: 40 }));
-    for (let c = 0; c < 3; c++) {
-      const plane = new Uint8Array(120 * 100).map((_, i) => image.data[i * 3 + c]);
-      const twice = resizePlane(resizePlane(plane, 120, 100, 48, 40), 48, 40, 16, 16);
-      expect([...t.data.subarray(c * 256, (c + 1) * 256)]).toEqual([...twice].map((v) => Math.fround(v * (1 / 255 / 0.25) - 0.2 / 0.25)));
-    }
+  it('the luma of equal channels is the value itself in float32, for every 8- and 16-bit value', () => {
+    const v8 = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect([...greyPlane({ data: new Uint8Array(768).map((_, i) => v8[Math.floor(i / 3)]), width: 256, height: 1, channels: 3 })]).toEqual([...v8]);
+    const v16 = Uint16Array.from({ length: 65536 }, (_, i) => i);
+    const rgb16 = greyPlane({ data: new Uint16Array(65536 * 3).map((_, i) => Math.floor(i / 3)), width: 65536, height: 1, channels: 3 });
+    expect(Buffer.from(rgb16.buffer).equals(Buffer.from(greyPlane({ data: v16, width: 65536, height: 1, channels: 1 }).buffer))).toBe(true);
   });
+
 });

@@ -1,6 +1,7 @@
 // The decoder registry: sniff the content, pick the FormatDecoder for it, and say exactly what this runtime accepts.
 import type { DecodedInput, DecodeOptions, FormatDecoder, InputDecoder } from '../decoder.js';
 import { ImageInputError } from '../errors.js';
+import { greyWhenEqual } from '../image.js';
 import type { WasmModuleSource } from '../wasm.js';
 import { createDicomCodecs, type DicomCodecModules } from './dicom-codecs.js';
 import { createDicomDecoder } from './dicom-decoder.js';
@@ -32,7 +33,8 @@ export function createInputDecoder(decoders: readonly FormatDecoder[], extras: r
       const decoder = byFormat.get(format);
       if (!decoder) throw new ImageInputError('unsupported_type', `${FORMAT_NAMES[format]} is not supported here. ${accepted}`);
       try {
-        return await decoder.decode(bytes, options);
+        const decoded = await decoder.decode(bytes, options);
+        return { ...decoded, image: greyWhenEqual(decoded.image) };
       } catch (error) {
         if (error instanceof ImageInputError) throw error;
         throw new ImageInputError('corrupt_image', `The ${FORMAT_NAMES[format]} file could not be decoded (${(error as Error).message}). ${accepted}`);
