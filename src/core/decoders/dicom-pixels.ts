@@ -331,7 +331,7 @@ export function toSlice(img: DicomImage, frame: DecodedFrame, index: number): Sl
       kind: 'grey',
       width,
       height,
-      // Only the automatic window and the kiosk's re-windowing read every value; the table serves the rest.
+      // Made on first use: windowing goes through the table; the automatic window's histogram reads every value.
       get values() {
         return (values ??= coded ? valuesOf(coded) : modalityValues(maskedSamples(img, frame), img, index));
       },
