@@ -7,24 +7,26 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** NAME=value pairs of the start script's `env` (the glibc malloc settings that let RSS fall back after large requests). */
-export function serveEnv(): Record<string, string> {
+/**
+ * What `npm start` gives the server, read from its script `env NAME=value ... node <flags> bin/...`: the glibc malloc
+ * settings that let RSS fall back after large requests, and --expose-gc for the collection after idle.
+ */
+function startScript(): { env: Record<string, string>; flags: string[] } {
   const start: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
   const assignments = /\benv\s+((?:[A-Z_]+=\S+\s+)+)node\b/.exec(start)?.[1] ?? '';
-  return Object.fromEntries([...assignments.matchAll(/([A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
-}
-
-/** The node flags of the start script (--expose-gc, for the collection after idle). */
-export function serveFlags(): string[] {
-  const start: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
-  return /\bnode\s+((?:--\S+\s+)*)bin\//.exec(start)?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
+  const flags = /\bnode\s+((?:--\S+\s+)*)bin\//.exec(start)?.[1].trim() ?? '';
+  return {
+    env: Object.fromEntries([...assignments.matchAll(/([A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]])),
+    flags: flags ? flags.split(/\s+/) : [],
+  };
 }
 
 /** `node <args>` on 127.0.0.1:`port`, errors only in its log, killed when this process exits. The launcher gets npm start's flags. */
 export function spawnService(args: string[], port: number, env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, args[0] === 'bin/brain-mri.js' ? [...serveFlags(), ...args] : args, {
+  const start = startScript();
+  const child = spawn(process.execPath, args[0] === 'bin/brain-mri.js' ? [...start.flags, ...args] : args, {
     cwd: ROOT,
-    env: { ...process.env, ...serveEnv(), ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' },
+    env: { ...process.env, ...start.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   process.once('exit', () => child.kill('SIGKILL'));

@@ -114,5 +114,4 @@ describe('preprocess', () => {
     const rgb16 = greyPlane({ data: new Uint16Array(65536 * 3).map((_, i) => Math.floor(i / 3)), width: 65536, height: 1, channels: 3 });
     expect(Buffer.from(rgb16.buffer).equals(Buffer.from(greyPlane({ data: v16, width: 65536, height: 1, channels: 1 }).buffer))).toBe(true);
   });
-
 });

@@ -44,7 +44,8 @@ export function resizeTaps(inSize: number, outSize: number): ResizeTaps {
 }
 
 // One copy of the horizontal pass per input type on purpose (8-bit, 16-bit, float rows): V8 optimises a loop for one
-// array type, and these loops are most of preprocessing's time.
+// array type, and these loops are most of preprocessing's time. One loop over 8- and 16-bit input (Math.fround(v * k),
+// k = 1 or 1/257) measured 15 to 25 % slower for both, 512 -> 192 and 512 -> 64, in one process.
 function horizontal8(src: Uint8Array | Uint8ClampedArray, inW: number, inH: number, outW: number, t: ResizeTaps): Float32Array {
   const h = new Float32Array(outW * inH);
   const { start, count, weights, maxTaps } = t;

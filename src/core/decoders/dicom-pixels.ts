@@ -10,7 +10,7 @@ import { JpegDataError } from './jpeg-turbo.js';
 import { jpegFrameInfo } from './jpeg12.js';
 import { decodeRle, RleError } from './rle.js';
 import type { TransferSyntax } from './transfer-syntax.js';
-import type { CodedValues, Slice } from './window.js';
+import { lookUp, type CodedValues, type Slice } from './window.js';
 
 const dicomParser = ((parserModule as unknown as { default?: typeof parserModule }).default ?? parserModule) as typeof parserModule;
 
@@ -333,7 +333,7 @@ export function toSlice(img: DicomImage, frame: DecodedFrame, index: number): Sl
       height,
       // Made on first use: windowing goes through the table; the automatic window's histogram reads every value.
       get values() {
-        return (values ??= coded ? valuesOf(coded) : modalityValues(maskedSamples(img, frame), img, index));
+        return (values ??= coded ? lookUp(coded, coded.table, new Float32Array(coded.samples.length)) : modalityValues(maskedSamples(img, frame), img, index));
       },
       ...(coded ? { coded } : {}),
       voiFunction: voi.voiFunction,
@@ -364,12 +364,6 @@ function codedValues(img: DicomImage, samples: Samples, index: number): CodedVal
   const patterns = new Int32Array(2 ** bits);
   for (let b = 0; b < patterns.length; b++) patterns[b] = signed ? (b << up) >> up : b;
   return { samples, shift, mask: patterns.length - 1, table: modalityValues(patterns, img, index) };
-}
-
-function valuesOf({ samples, shift, mask, table }: CodedValues): Float32Array {
-  const out = new Float32Array(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = table[(samples[i] >> shift) & mask];
-  return out;
 }
 
 /** Colour samples as RGB at their stored depth (YBR converted), interleaved. */

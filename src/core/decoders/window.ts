@@ -198,7 +198,7 @@ export function renderSlice(slice: Slice, user?: Window): RenderedSlice {
   const { width, height, coded } = slice;
   // Through the table when there is one (same numbers, one pass), else value by value.
   const grey = (map: (values: Float32Array) => Uint16Array): RawImage => ({
-    data: coded ? lookUp(coded, map(coded.table)) : map(slice.values),
+    data: coded ? lookUp(coded, map(coded.table), new Uint16Array(coded.samples.length)) : map(slice.values),
     width,
     height,
     channels: 1,
@@ -221,10 +221,9 @@ export function renderSlice(slice: Slice, user?: Window): RenderedSlice {
   return { image: windowed(auto), window: { ...auto, source: 'auto' } };
 }
 
-/** Each sample's bit pattern through `windowed` (the window applied to the table). */
-function lookUp({ samples, shift, mask }: CodedValues, windowed: Uint16Array): Uint16Array {
-  const out = new Uint16Array(samples.length);
-  if (shift === 0) for (let i = 0; i < samples.length; i++) out[i] = windowed[samples[i] & mask];
-  else for (let i = 0; i < samples.length; i++) out[i] = windowed[(samples[i] >> shift) & mask];
+/** Each sample's bit pattern through `table` (the values themselves, or the window applied to them) into `out`. */
+export function lookUp<T extends Uint16Array | Float32Array>({ samples, shift, mask }: CodedValues, table: ArrayLike<number>, out: T): T {
+  if (shift === 0) for (let i = 0; i < samples.length; i++) out[i] = table[samples[i] & mask];
+  else for (let i = 0; i < samples.length; i++) out[i] = table[(samples[i] >> shift) & mask];
   return out;
 }
