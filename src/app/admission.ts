@@ -13,12 +13,15 @@ export interface AdmissionLimits {
 }
 
 /**
- * The defaults of CONCURRENCY, QUEUE_LENGTH, QUEUE_TIMEOUT_MS and UPLOAD_BUDGET_MB. The queue is short on purpose: each
- * waiting request adds a service time to every later one, and with 32 the served requests' p99 under twice the
- * capacity was 655 ms against 37 ms unloaded (npm run soak); a quick 503 with Retry-After serves a clinic better than a
- * slow 200.
+ * The defaults of CONCURRENCY, QUEUE_LENGTH, QUEUE_TIMEOUT_MS and UPLOAD_BUDGET_MB, chosen with `npm run soak` (the
+ * trials are in docs/api.md, "Capacity"):
+ * - One request at a time: decoding, the gate and preprocessing run on the one JavaScript thread, so a second slot only
+ *   interleaves two requests and doubles the time of each. Under twice the capacity, concurrency 1 and 2 both served
+ *   about 100 req/s; the served p99 was 44 ms with one slot and one waiting, 101 ms with two slots and four waiting.
+ * - One waiting request: each one waiting adds a service time to every later one (a queue of 2 gave p99 62 ms, 4 gave
+ *   86 ms, the old 32 gave 655 ms). A quick 503 with Retry-After serves a clinic better than a slow 200.
  */
-export const DEFAULT_ADMISSION: AdmissionLimits = { concurrency: 2, queue: 4, maxWaitMs: 1000, uploadBudgetBytes: 128 * 1024 * 1024 };
+export const DEFAULT_ADMISSION: AdmissionLimits = { concurrency: 1, queue: 1, maxWaitMs: 1000, uploadBudgetBytes: 128 * 1024 * 1024 };
 
 /** The service is at capacity; the client should retry after `retryAfterSeconds`. */
 export class OverloadedError extends Error {

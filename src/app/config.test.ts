@@ -9,7 +9,7 @@ describe('readAppConfig', () => {
       maxPixels: 40_000_000,
       maxDecodedBytes: 64 * 1024 * 1024,
       apiKey: undefined,
-      admission: { concurrency: 2, queue: 4, maxWaitMs: 1000, uploadBudgetBytes: 128 * 1024 * 1024 },
+      admission: { concurrency: 1, queue: 1, maxWaitMs: 1000, uploadBudgetBytes: 128 * 1024 * 1024 },
       gate: true,
     };
     expect(readAppConfig({})).toEqual(defaults);
