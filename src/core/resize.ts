@@ -46,24 +46,50 @@ export function resizeTaps(inSize: number, outSize: number): ResizeTaps {
 // One copy of the horizontal pass per input type on purpose (8-bit, 16-bit, float rows): V8 optimises a loop for one
 // array type, and these loops are most of preprocessing's time. One loop over 8- and 16-bit input (Math.fround(v * k),
 // k = 1 or 1/257) measured 15 to 25 % slower for both, 512 -> 192 and 512 -> 64, in one process.
+//
+// Both take four rows at a time: each output's sum still runs over its taps in the same order (bit-identical results),
+// but one weight load serves four rows and four independent sums keep the adder busy, where one sum waits on its own
+// previous add. With the vertical pass's four columns, 1.8 to 1.9x faster for 512 -> 192 and 512 -> 64.
 function horizontal8(src: Uint8Array | Uint8ClampedArray, inW: number, inH: number, outW: number, t: ResizeTaps): Float32Array {
   const h = new Float32Array(outW * inH);
   const { start, count, weights, maxTaps } = t;
-  for (let y = 0; y < inH; y++) {
-    const row = y * inW;
-    const outRow = y * outW;
+  let y = 0;
+  for (; y + 3 < inH; y += 4) {
+    const r0 = y * inW;
+    const r1 = r0 + inW;
+    const r2 = r1 + inW;
+    const r3 = r2 + inW;
+    const o0 = y * outW;
     for (let x = 0; x < outW; x++) {
-      const s0 = row + start[x];
+      const s = start[x];
       const n = count[x];
       const wo = x * maxTaps;
-      if (n === 4) {
-        // The 2x-downscale case (512 -> 256), unrolled: most scans take this path.
-        h[outRow + x] = src[s0] * weights[wo] + src[s0 + 1] * weights[wo + 1] + src[s0 + 2] * weights[wo + 2] + src[s0 + 3] * weights[wo + 3];
-      } else {
-        let acc = 0;
-        for (let k = 0; k < n; k++) acc += src[s0 + k] * weights[wo + k];
-        h[outRow + x] = acc;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let k = 0; k < n; k++) {
+        const w = weights[wo + k];
+        const i = s + k;
+        a0 += src[r0 + i] * w;
+        a1 += src[r1 + i] * w;
+        a2 += src[r2 + i] * w;
+        a3 += src[r3 + i] * w;
       }
+      h[o0 + x] = a0;
+      h[o0 + outW + x] = a1;
+      h[o0 + 2 * outW + x] = a2;
+      h[o0 + 3 * outW + x] = a3;
+    }
+  }
+  for (; y < inH; y++) {
+    const row = y * inW;
+    for (let x = 0; x < outW; x++) {
+      const s0 = row + start[x];
+      const wo = x * maxTaps;
+      let acc = 0;
+      for (let k = 0; k < count[x]; k++) acc += src[s0 + k] * weights[wo + k];
+      h[y * outW + x] = acc;
     }
   }
   return h;
@@ -73,17 +99,44 @@ function horizontal8(src: Uint8Array | Uint8ClampedArray, inW: number, inH: numb
 function horizontal16(src: Uint16Array, inW: number, inH: number, outW: number, t: ResizeTaps): Float32Array {
   const h = new Float32Array(outW * inH);
   const { start, count, weights, maxTaps } = t;
-  const k = 1 / 257;
-  for (let y = 0; y < inH; y++) {
-    const row = y * inW;
-    const outRow = y * outW;
+  const f = 1 / 257;
+  let y = 0;
+  for (; y + 3 < inH; y += 4) {
+    const r0 = y * inW;
+    const r1 = r0 + inW;
+    const r2 = r1 + inW;
+    const r3 = r2 + inW;
+    const o0 = y * outW;
     for (let x = 0; x < outW; x++) {
-      const s0 = row + start[x];
+      const s = start[x];
       const n = count[x];
       const wo = x * maxTaps;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let k = 0; k < n; k++) {
+        const w = weights[wo + k];
+        const i = s + k;
+        a0 += Math.fround(src[r0 + i] * f) * w;
+        a1 += Math.fround(src[r1 + i] * f) * w;
+        a2 += Math.fround(src[r2 + i] * f) * w;
+        a3 += Math.fround(src[r3 + i] * f) * w;
+      }
+      h[o0 + x] = a0;
+      h[o0 + outW + x] = a1;
+      h[o0 + 2 * outW + x] = a2;
+      h[o0 + 3 * outW + x] = a3;
+    }
+  }
+  for (; y < inH; y++) {
+    const row = y * inW;
+    for (let x = 0; x < outW; x++) {
+      const s0 = row + start[x];
+      const wo = x * maxTaps;
       let acc = 0;
-      for (let i = 0; i < n; i++) acc += Math.fround(src[s0 + i] * k) * weights[wo + i];
-      h[outRow + x] = acc;
+      for (let k = 0; k < count[x]; k++) acc += Math.fround(src[s0 + k] * f) * weights[wo + k];
+      h[y * outW + x] = acc;
     }
   }
   return h;
@@ -110,28 +163,35 @@ function vertical(horizontal: Float32Array, outW: number, inH: number, outH: num
   if (outH === inH) return horizontal;
   const t = resizeTaps(inH, outH);
   const out = new Float32Array(outW * outH);
-  // Each output row mixes a few input rows; accumulating in a local (not in the Float32 output) avoids rounding and
-  // re-reading on every tap.
+  // Four columns at a time, for the reason the horizontal passes take four rows; each sum accumulates in a local (not
+  // in the Float32 output), which avoids rounding and re-reading on every tap.
   for (let y = 0; y < outH; y++) {
     const n = t.count[y];
     const wo = y * t.maxTaps;
     const o = y * outW;
     const r0 = t.start[y] * outW;
-    if (n === 4) {
-      const r1 = r0 + outW;
-      const r2 = r1 + outW;
-      const r3 = r2 + outW;
-      const w0 = t.weights[wo];
-      const w1 = t.weights[wo + 1];
-      const w2 = t.weights[wo + 2];
-      const w3 = t.weights[wo + 3];
-      for (let x = 0; x < outW; x++) out[o + x] = horizontal[r0 + x] * w0 + horizontal[r1 + x] * w1 + horizontal[r2 + x] * w2 + horizontal[r3 + x] * w3;
-    } else {
-      for (let x = 0; x < outW; x++) {
-        let acc = 0;
-        for (let k = 0, r = r0 + x; k < n; k++, r += outW) acc += horizontal[r] * t.weights[wo + k];
-        out[o + x] = acc;
+    let x = 0;
+    for (; x + 3 < outW; x += 4) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let k = 0, r = r0 + x; k < n; k++, r += outW) {
+        const w = t.weights[wo + k];
+        a0 += horizontal[r] * w;
+        a1 += horizontal[r + 1] * w;
+        a2 += horizontal[r + 2] * w;
+        a3 += horizontal[r + 3] * w;
       }
+      out[o + x] = a0;
+      out[o + x + 1] = a1;
+      out[o + x + 2] = a2;
+      out[o + x + 3] = a3;
+    }
+    for (; x < outW; x++) {
+      let acc = 0;
+      for (let k = 0, r = r0 + x; k < n; k++, r += outW) acc += horizontal[r] * t.weights[wo + k];
+      out[o + x] = acc;
     }
   }
   return out;
