@@ -37,7 +37,10 @@ export function preprocess(image: RawImage, manifest: Manifest): InputTensor {
     const a = p.scale / std;
     const b = mean / std;
     const plane = planes[c];
-    if (nchw) {
+    if (nchw && c > 0 && plane === planes[0] && mean === p.mean[0] && std === p.std[0]) {
+      // Grey fed to an RGB model (the gate): the same plane under the same normalisation, so copy channel 0.
+      data.copyWithin(c * H * W, 0, H * W);
+    } else if (nchw) {
       const off = c * H * W;
       for (let i = 0; i < H * W; i++) data[off + i] = plane[i] * a - b;
     } else {

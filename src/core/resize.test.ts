@@ -50,6 +50,39 @@ describe('resizePlane (PIL bilinear, antialiased, float)', () => {
     }
   });
 
+  it('gives decimations of 8-bit planes by 2, 4 and 8, taken in integers, the same float32 numbers as the float path', () => {
+    let seed = 11;
+    const data = new Uint8Array(1024 * 1024 + 4).map(() => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256);
+    const cases: [number, number, number, number, number][] = [
+      // [offset, inW, inH, outW, outH]: the gate's 512 -> 64; factors 4 and 2, mixed; an odd number of words per row;
+      // the smallest plane it takes (3 outputs); then planes it leaves to the float path (16x, unaligned, a single pixel).
+      [0, 512, 512, 64, 64],
+      [0, 256, 256, 64, 64],
+      [0, 128, 96, 64, 48],
+      [0, 512, 256, 64, 64],
+      [0, 256, 512, 128, 64],
+      [0, 252, 504, 63, 63],
+      [0, 24, 24, 3, 3],
+      [0, 1024, 512, 64, 64],
+      [1, 512, 512, 64, 64],
+      [0, 8, 8, 1, 1],
+    ];
+    for (const [offset, inW, inH, outW, outH] of cases) {
+      const plane = data.subarray(offset, offset + inW * inH);
+      const exact = resizePlane(plane, inW, inH, outW, outH);
+      const float = resizePlane(Float32Array.from(plane), inW, inH, outW, outH);
+      const size = `${offset}:${inW}x${inH}->${outW}x${outH}`;
+      expect({ size, differing: exact.filter((v, i) => !Object.is(v, float[i])).length }).toEqual({ size, differing: 0 });
+    }
+    // Extremes: all 255 (the largest lane sums) and a checkerboard of 0 and 255.
+    for (const fill of [(_i: number) => 255, (i: number) => (((i >> 9) + i) & 1) * 255]) {
+      const plane = new Uint8Array(512 * 512).map((_, i) => fill(i));
+      const exact = resizePlane(plane, 512, 512, 64, 64);
+      const float = resizePlane(Float32Array.from(plane), 512, 512, 64, 64);
+      expect(exact.filter((v, i) => !Object.is(v, float[i])).length).toBe(0);
+    }
+  });
+
   it('does the horizontal pass first: a vertical ramp is untouched by a width-only resize', () => {
     const src = Float32Array.from([10, 10, 10, 10, 50, 50, 50, 50]);
     expect([...resizePlane(src, 4, 2, 2, 2)]).toEqual([10, 10, 50, 50]);

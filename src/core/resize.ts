@@ -1,4 +1,5 @@
 // The one resize definition (PIL BILINEAR with antialias, in float, no integer rounding) shared by training and every runtime.
+import { resizeDecimate8 } from './resize-decimate.js';
 
 /** Per-output-index taps: where each output sample starts in the input and its normalised weights. */
 export interface ResizeTaps {
@@ -231,6 +232,8 @@ export function resizePlane(src: Float32Array | Uint8Array | Uint8ClampedArray |
   if (src instanceof Uint16Array) {
     horizontal = outW !== inW ? horizontal16(src, inW, inH, outW, resizeTaps(inW, outW)) : new Float32Array(src.subarray(0, inW * inH)).map((v) => v * (1 / 257));
   } else {
+    const exact = resizeDecimate8(src, inW, inH, outW, outH, resizeTaps(inW, outW), resizeTaps(inH, outH));
+    if (exact) return exact;
     horizontal = outW !== inW ? horizontal8(src, inW, inH, outW, resizeTaps(inW, outW)) : new Float32Array(src.subarray(0, inW * inH));
   }
   return vertical(horizontal, outW, inH, outH);
