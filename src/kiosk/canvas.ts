@@ -6,6 +6,13 @@ export function toDisplayRgba(image: RawImage): Uint8ClampedArray {
   const { data, width, height, channels } = image;
   const n = width * height;
   const out = new Uint8ClampedArray(n * 4);
+  if (channels === 1 && bitDepthOf(image) === 8) {
+    // The common case, a pixel per 32-bit word: an 8-bit grey sample is its own display value (what greyPlane gives
+    // too). Little-endian words (every browser platform) put red in the low byte.
+    const words = new Uint32Array(out.buffer);
+    for (let i = 0; i < n; i++) words[i] = 0xff000000 | (data[i] * 0x010101);
+    return out;
+  }
   if (channels < 3) {
     const grey = greyPlane(image);
     for (let i = 0, o = 0; i < n; i++, o += 4) {
@@ -29,7 +36,10 @@ export function drawRgba(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, wid
   canvas.height = height;
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('this browser cannot draw on a canvas');
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
+  // ImageData takes the array as it is when it is exactly the canvas's pixels and not shared memory; putImageData
+  // copies them into the canvas either way.
+  const own = rgba.length === width * height * 4 && !(typeof SharedArrayBuffer !== 'undefined' && rgba.buffer instanceof SharedArrayBuffer);
+  ctx.putImageData(new ImageData(own ? (rgba as Uint8ClampedArray<ArrayBuffer>) : new Uint8ClampedArray(rgba), width, height), 0, 0);
 }
 
 export function clearCanvas(canvas: HTMLCanvasElement): void {
