@@ -83,6 +83,22 @@ describe('resizePlane (PIL bilinear, antialiased, float)', () => {
     }
   });
 
+  it('gives 16-bit planes decimated by 2, 4 and 8 (tent sums, not weights) the same float32 numbers as the float path', () => {
+    let seed = 13;
+    const random = new Uint16Array(512 * 512).map(() => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 65536);
+    // Dark with isolated 1s beside the brightest value: the widest spread of exponents the exact sums must hold.
+    const sparse = new Uint16Array(512 * 512).map((_, i) => (i % 7 === 0 ? 1 : i % 11 === 0 ? 65535 : 0));
+    for (const data of [random, sparse]) {
+      for (const [inW, inH, outW, outH] of [[512, 512, 64, 64], [256, 256, 64, 64], [128, 64, 64, 32], [512, 256, 64, 192], [24, 7, 3, 7], [64, 30, 8, 10]]) {
+        const image = { data: data.subarray(0, inW * inH), width: inW, height: inH, channels: 1 as const };
+        const direct = resizePlane(image.data, inW, inH, outW, outH);
+        const float = resizePlane(greyPlane(image), inW, inH, outW, outH);
+        const size = `${inW}x${inH}->${outW}x${outH}`;
+        expect({ size, differing: direct.filter((v, i) => !Object.is(v, float[i])).length }).toEqual({ size, differing: 0 });
+      }
+    }
+  });
+
   it('does the horizontal pass first: a vertical ramp is untouched by a width-only resize', () => {
     const src = Float32Array.from([10, 10, 10, 10, 50, 50, 50, 50]);
     expect([...resizePlane(src, 4, 2, 2, 2)]).toEqual([10, 10, 50, 50]);

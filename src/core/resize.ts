@@ -1,5 +1,5 @@
 // The one resize definition (PIL BILINEAR with antialias, in float, no integer rounding) shared by training and every runtime.
-import { resizeDecimate8 } from './resize-decimate.js';
+import { horizontalDecimate16, resizeDecimate8 } from './resize-decimate.js';
 
 /** Per-output-index taps: where each output sample starts in the input and its normalised weights. */
 export interface ResizeTaps {
@@ -105,9 +105,11 @@ let sixteenBit: Float32Array | undefined;
  * same numbers. The values come from a 256 KiB table made on first use: 10 to 15 % faster than computing each one.
  */
 function horizontal16(src: Uint16Array, inW: number, inH: number, outW: number, t: ResizeTaps): Float32Array {
+  const f = (sixteenBit ??= new Float32Array(65536).map((_, v) => v * (1 / 257)));
+  const decimated = horizontalDecimate16(src, inW, inH, outW, t, f);
+  if (decimated) return decimated;
   const h = new Float32Array(outW * inH);
   const { start, count, weights, maxTaps } = t;
-  const f = (sixteenBit ??= new Float32Array(65536).map((_, v) => v * (1 / 257)));
   let y = 0;
   for (; y + 3 < inH; y += 4) {
     const r0 = y * inW;
