@@ -124,15 +124,23 @@ async function main(): Promise<void> {
     await page.reload();
     await waitForEngine(page);
     await classifyInPage(page, fixtures[0].path);
-    const further: number[] = [];
-    const inference: number[] = [];
-    for (let r = 0; r < REPEATS; r++) {
-      for (const f of fixtures) {
-        const shown = await classifyInPage(page, f.path);
-        further.push(await page.evaluate(() => performance.getEntriesByName('kiosk:result').at(-1)!.duration));
-        inference.push(Number(/· (\d+) ms ·/.exec(shown.meta)?.[1] ?? NaN));
+    // Two batches: the first starts right after the reload, while the page is still settling (Chromium keeps working
+    // for 2 to 3 s after a load: offline-ready arrived 2.0 and 2.8 s after the engine in two runs, and the first
+    // images ran about half again as slow); the second follows on the same page, as a kiosk left open runs.
+    const batch = async () => {
+      const times: number[] = [];
+      const inference: number[] = [];
+      for (let r = 0; r < REPEATS; r++) {
+        for (const f of fixtures) {
+          const shown = await classifyInPage(page, f.path);
+          times.push(await page.evaluate(() => performance.getEntriesByName('kiosk:result').at(-1)!.duration));
+          inference.push(Number(/· (\d+) ms ·/.exec(shown.meta)?.[1] ?? NaN));
+        }
       }
-    }
+      return { times, inference };
+    };
+    const afterReload = await batch();
+    const settled = await batch();
     await context.close();
 
     const sizes = precachedSizes();
@@ -142,9 +150,11 @@ async function main(): Promise<void> {
     const m = marks[Math.floor(marks.length / 2)];
     rows.push(['  page clock: SW ready / ORT up / model here / engine / result', `${m.controlled} / ${m.ortInit} / ${m.fetched} / ${m.engine} / ${m.result} ms`, '']);
     rows.push(['first result after reload from cache (median)', `${median(warm)} ms`, '']);
-    rows.push([`each further image, file -> result drawn (median, n=${further.length})`, `${median(further).toFixed(1)} ms`, '<= 25 ms']);
-    rows.push(['  p95', `${p95(further).toFixed(1)} ms`, '']);
-    rows.push(['  of which classify + saliency (median)', `${median(inference)} ms`, '']);
+    for (const [name, b] of [['right after a reload', afterReload], ['the next ones (page settled)', settled]] as const) {
+      rows.push([`each further image, ${name}: file -> result drawn (median, n=${b.times.length})`, `${median(b.times).toFixed(1)} ms`, '<= 25 ms']);
+      rows.push(['  p95', `${p95(b.times).toFixed(1)} ms`, '']);
+      rows.push(['  of which classify + saliency (median)', `${median(b.inference)} ms`, '']);
+    }
     rows.push(['first-use download, measured on the wire (median)', `${mb(median(downloads))} MB`, 'reported']);
     for (const [part, s] of Object.entries(sizes.parts)) rows.push([`  ${part}`, `${mb(s.raw)} MB raw, ${mb(s.gzip)} MB gzip`, '']);
     rows.push(['  total precached', `${mb(sizes.raw)} MB raw, ${mb(sizes.gzip)} MB gzip`, '']);
