@@ -124,9 +124,10 @@ async function main(): Promise<void> {
     await page.reload();
     await waitForEngine(page);
     await classifyInPage(page, fixtures[0].path);
-    // Two batches: the first starts right after the reload, while the page is still settling (Chromium keeps working
-    // for 2 to 3 s after a load: offline-ready arrived 2.0 and 2.8 s after the engine in two runs, and the first
-    // images ran about half again as slow); the second follows on the same page, as a kiosk left open runs.
+    // Two batches. The first starts right after the reload, while the page is still settling: offline-ready came 2.0
+    // and 2.8 s after the engine in two runs, and image times fell from 30 to 60 ms towards 16 to 24 ms over the batch
+    // (why, exactly, is not pinned down: more warm-up runs did not help). The second follows on the same page, as a
+    // kiosk left open runs.
     const batch = async () => {
       const times: number[] = [];
       const inference: number[] = [];
