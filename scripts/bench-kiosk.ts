@@ -124,10 +124,10 @@ async function main(): Promise<void> {
     await page.reload();
     await waitForEngine(page);
     await classifyInPage(page, fixtures[0].path);
-    // Two batches. The first starts right after the reload, while the page is still settling: offline-ready came 2.0
-    // and 2.8 s after the engine in two runs, and image times fell from 30 to 60 ms towards 16 to 24 ms over the batch
-    // (why, exactly, is not pinned down: more warm-up runs did not help). The second follows on the same page, as a
-    // kiosk left open runs.
+    // Two batches. The first starts right after the reload, while V8 is still compiling ORT's WebAssembly with its
+    // optimising tier in the background (a Chromium trace of one such batch: 1.84 s of wasm.TopTierCompilation on pool
+    // threads, after a code-cache hit), which on two cores competes with inference: image times fell from 30 to 60 ms
+    // towards 16 to 24 ms over the batch. The second follows on the same page, as a kiosk left open runs.
     const batch = async () => {
       const times: number[] = [];
       const inference: number[] = [];
