@@ -15,15 +15,16 @@ export function preprocess(image: RawImage, manifest: Manifest): InputTensor {
   const { width: w, height: h } = image;
   if (image.data.length < w * h * image.channels) throw new RangeError(`image data has ${image.data.length} samples, expected ${w * h * image.channels}`);
   let planes: Float32Array[];
-  if (image.channels === 1) {
-    // Grey feeds the resize directly (steps 1 and 2 are the identity; 16-bit samples are read as greyRow reads them).
-    const grey = resizePlane(bitDepthOf(image) === 16 ? (image.data as Uint16Array) : (image.data as Uint8Array), w, h, W, H);
-    planes = p.color === 'grayscale' ? [grey] : [grey, grey, grey];
-  } else if (p.color === 'grayscale' || image.channels < 3) {
-    const grey = resizeRows(w, h, W, H, (y, row) => (p.color === 'grayscale' ? greyRow(image, y, row) : channelRow(image, 0, y, row)));
-    planes = p.color === 'grayscale' ? [grey] : [grey, grey, grey];
-  } else {
+  if (p.color === 'rgb' && image.channels >= 3) {
     planes = [0, 1, 2].map((c) => resizeRows(w, h, W, H, (y, row) => channelRow(image, c, y, row)));
+  } else {
+    // One plane: grey feeds the resize directly (steps 1 and 2 are the identity; 16-bit samples are read as greyRow
+    // reads them); anything else through its luma (grayscale) or its first channel (grey+alpha for an RGB model).
+    const grey =
+      image.channels === 1
+        ? resizePlane(bitDepthOf(image) === 16 ? (image.data as Uint16Array) : (image.data as Uint8Array), w, h, W, H)
+        : resizeRows(w, h, W, H, (y, row) => (p.color === 'grayscale' ? greyRow(image, y, row) : channelRow(image, 0, y, row)));
+    planes = p.color === 'grayscale' ? [grey] : [grey, grey, grey];
   }
   const C = planes.length;
   if (C !== manifest.input.channels) {

@@ -76,42 +76,11 @@ export function resizeDecimate8(
  * half Σ (2f - 1 - 2k) x_k is 2Q - A. Each row is read once, where the tent's overlap reads it twice. Every lane stays
  * in 0..(2f + 1) * 255 * f < 65536 for f <= 8, so lanes never carry into each other. Writes the previous block's rising
  * half plus this block's falling half into `column` (when given) and keeps this block's rising half in `rising`.
+ * One word per step: two per step measured 2 to 4 % faster for 512 -> 64, not worth a second copy of the loop.
  */
 function blockRows(words: Uint32Array, stride: number, r0: number, f: number, rising: Int32Array, column: Int32Array | undefined): void {
   const up = 2 * f + 1;
-  let c = 0;
-  for (; c + 1 < stride; c += 2) {
-    let ae0 = 0;
-    let qe0 = 0;
-    let ad0 = 0;
-    let qd0 = 0;
-    let ae1 = 0;
-    let qe1 = 0;
-    let ad1 = 0;
-    let qd1 = 0;
-    for (let k = 0, r = r0 + c; k < f; k++, r += stride) {
-      const v0 = words[r];
-      const v1 = words[r + 1];
-      ae0 = (ae0 + (v0 & 0x00ff00ff)) | 0;
-      qe0 = (qe0 + ae0) | 0;
-      ad0 = (ad0 + ((v0 >>> 8) & 0x00ff00ff)) | 0;
-      qd0 = (qd0 + ad0) | 0;
-      ae1 = (ae1 + (v1 & 0x00ff00ff)) | 0;
-      qe1 = (qe1 + ae1) | 0;
-      ad1 = (ad1 + ((v1 >>> 8) & 0x00ff00ff)) | 0;
-      qd1 = (qd1 + ad1) | 0;
-    }
-    const i = 2 * c;
-    if (column) {
-      unpack(column, 4 * c, (rising[i] + 2 * qe0 - ae0) | 0, (rising[i + 1] + 2 * qd0 - ad0) | 0);
-      unpack(column, 4 * c + 4, (rising[i + 2] + 2 * qe1 - ae1) | 0, (rising[i + 3] + 2 * qd1 - ad1) | 0);
-    }
-    rising[i] = (up * ae0 - 2 * qe0) | 0;
-    rising[i + 1] = (up * ad0 - 2 * qd0) | 0;
-    rising[i + 2] = (up * ae1 - 2 * qe1) | 0;
-    rising[i + 3] = (up * ad1 - 2 * qd1) | 0;
-  }
-  for (; c < stride; c++) {
+  for (let c = 0; c < stride; c++) {
     let ae = 0;
     let qe = 0;
     let ad = 0;
