@@ -189,7 +189,7 @@ async function start(withInspector: boolean, echo = false) {
   const t0 = performance.now();
   const worker = await unstable_startWorker({
     ...(echo
-      ? { entrypoint: join(ROOT, 'scripts/bench-edge-echo.ts'), name: 'bench-edge-echo', compatibilityDate: '2025-09-01' }
+      ? { entrypoint: join(ROOT, 'scripts/echo-app.ts'), name: 'bench-echo', compatibilityDate: '2025-09-01' }
       : { config: join(ROOT, 'wrangler.toml'), envFiles: [] }),
     dev: {
       server: { hostname: '127.0.0.1', port: 0 },

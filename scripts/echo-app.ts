@@ -1,4 +1,4 @@
-// The HTTP floor for `npm run bench:edge`: a Hono Worker in the same local workerd and proxy that reads the upload and answers.
+// The HTTP floor for the benches: a Hono app that reads the upload and answers, served by Node (bench-echo.ts) and as a Worker (bench-edge.ts).
 import { Hono } from 'hono';
 
 const app = new Hono();
