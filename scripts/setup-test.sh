@@ -7,7 +7,7 @@
 # where an init system could start it, policy-rc.d keeps it from starting during the install; see the end of this script.
 set -e
 PKGS="python3-torch python3-onnx python3-nibabel python3-numpy python3-pil python3-matplotlib python3-scipy python3-sklearn mricron-data chromium fonts-dejavu-core
-  python3-pydicom python3-skimage python3-dipy dcmtk libgdcm-tools libgdcm3.0 mate-backgrounds ukui-wallpapers lomiri-wallpapers lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 gnome-backgrounds fonts-liberation
+  python3-pydicom python3-skimage python3-dipy dcmtk libgdcm-tools libgdcm3.0 mate-backgrounds ukui-wallpapers lomiri-wallpapers lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 gnome-backgrounds fonts-liberation dxsamples cimg-examples
   orthanc dicom3tools"
 MISSING=""
 for p in $PKGS; do

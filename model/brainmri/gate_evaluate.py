@@ -16,7 +16,7 @@ from . import gate_data as GD
 from . import gate_export as GE
 from .gate_card import write_cards
 from .gate_model import normalise
-from .gate_sources import ROUND1_TEST
+from .gate_sources import GROUPS, test_round
 from .gate_train import REPORT_DIR, TARGET_FAR, TARGET_FRR, per_source, predict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,11 +65,10 @@ def summary_metrics(p: np.ndarray, y: np.ndarray, threshold: float) -> dict:
 
 
 def group_rates(p: np.ndarray, y: np.ndarray, src: np.ndarray, names: list[str], threshold: float) -> dict:
-    """Pooled rates over the test sources new in round 2 (never used in any form before the one final evaluation) and
-    over those kept from round 1 (whose failures shaped round 2's training data)."""
+    """Pooled rates over the test sources new in round 4 and over those kept from rounds 1 and 2."""
     out = {}
-    for group, keep in (("new_in_round2", False), ("kept_from_round1", True)):
-        ids = [i for i, n in enumerate(names) if (n in ROUND1_TEST) == keep and (src == i).any()]
+    for group, rnd in GROUPS:
+        ids = [i for i, n in enumerate(names) if test_round(n) == rnd and (src == i).any()]
         m = np.isin(src, ids)
         pos, neg = m & (y == 0), m & (y == 1)
         out[group] = {"sources": [names[i] for i in ids], "brain_mri_images": int(pos.sum()), "other_images": int(neg.sum()),

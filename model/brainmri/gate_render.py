@@ -1050,3 +1050,122 @@ def body_ct(rng: np.random.Generator) -> np.ndarray:
     if rng.random() < 0.4:
         img[(yy - n / 2) ** 2 + (xx - n / 2) ** 2 > (0.5 * n) ** 2] = 0
     return np.clip(img, 0, 255).astype(np.uint8)
+
+
+# ---------------------------------------------------------------- round 3: shape-randomised negatives near the brain
+def deform(arrays: list[np.ndarray], rng: np.random.Generator, strength: float = 1.0) -> list[np.ndarray]:
+    """The same random affine (each axis scaled 0.7..1.4, rotation, shear) and smooth elastic warp applied to every
+    array (2-D, same shape): bool and integer arrays are resampled nearest, floats linearly. Brain-shaped pictures of
+    shapes the four generator anatomies never have (other heads, other species, other templates)."""
+    h, w = arrays[0].shape[:2]
+    yy, xx = np.mgrid[:h, :w].astype(np.float32)
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    sy, sx = np.exp(rng.uniform(-0.35, 0.35, 2) * strength)
+    th = float(rng.uniform(-0.35, 0.35)) * strength
+    sh = float(rng.uniform(-0.15, 0.15)) * strength
+    c, s = np.cos(th), np.sin(th)
+    # Output (y, x) samples the input at A^-1 (y - c) + c; A = R @ diag(sy, sx) @ shear.
+    a = np.array([[c, -s], [s, c]]) @ np.diag([sy, sx]) @ np.array([[1, sh], [0, 1]])
+    inv = np.linalg.inv(a)
+    dy, dx = yy - cy, xx - cx
+    py = inv[0, 0] * dy + inv[0, 1] * dx + cy
+    px = inv[1, 0] * dy + inv[1, 1] * dx + cx
+    amp = float(rng.uniform(0.0, 0.05)) * strength * max(h, w)
+    grid = int(rng.integers(3, 7))
+    py = py + smooth_field(rng, h, w, grid, amp)
+    px = px + smooth_field(rng, h, w, grid, amp)
+    out = []
+    for arr in arrays:
+        order = 0 if arr.dtype == bool or np.issubdtype(arr.dtype, np.integer) else 1
+        res = ndi.map_coordinates(arr.astype(np.float32), [py, px], order=order, mode="constant", cval=0.0)
+        out.append(res > 0.5 if arr.dtype == bool else res.astype(arr.dtype) if order == 0 else res)
+    return out
+
+
+def parcellate(region: np.ndarray, rng: np.random.Generator, n: int, symmetric: bool) -> np.ndarray:
+    """A label map over `region` (bool): nearest of n random seeds inside it (Voronoi), seeds mirrored across the
+    vertical midline with their own labels when `symmetric` (as most atlases are); 0 outside."""
+    ys, xs = np.nonzero(region)
+    if len(ys) == 0:
+        return np.zeros(region.shape, np.int64)
+    pick = rng.integers(0, len(ys), n)
+    seeds = np.zeros(region.shape, np.int64)
+    seeds[ys[pick], xs[pick]] = np.arange(1, n + 1)
+    if symmetric:
+        mx = int(round(np.mean(xs) * 2))
+        mirror_x = np.clip(mx - xs[pick], 0, region.shape[1] - 1)
+        seeds[ys[pick], mirror_x] = np.arange(n + 1, 2 * n + 1)
+    _, (iy, ix) = ndi.distance_transform_edt(seeds == 0, return_indices=True)
+    labels = seeds[iy, ix]
+    return np.where(region, labels, 0)
+
+
+def label_colour(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A label map with a random colour table, background dark (or white), as atlas viewers show them."""
+    n = int(labels.max()) + 1
+    lut = rng.integers(0, 256, (n, 3)).astype(np.uint8)
+    lut[0] = rand_colour(rng, 0, 30) if rng.random() < 0.8 else (255, 255, 255)
+    return lut[labels]
+
+
+def whole_body_uptake(rng: np.random.Generator) -> np.ndarray:
+    """Planar whole-body nuclear medicine or a PET maximum-intensity projection: a body silhouette (head, trunk, arms,
+    legs) of faint soft-tissue activity with organ uptake (brain, salivary glands, thyroid, heart, liver, spleen,
+    kidneys, bowel, bladder) and hot spots, blurred, Poisson counts; one or two views, grey (often black on white) or a
+    colour table; the matrix enlarged nearest or bilinear."""
+    h = int(rng.integers(128, 320))
+    w = int(h * rng.uniform(0.3, 0.5))
+    yy, xx = np.mgrid[:h, :w].astype(np.float32)
+    cx = w / 2 + rng.normal(0, 0.02) * w
+    act = np.zeros((h, w), np.float32)
+
+    def ell(y0, x0, ry, rx):
+        return ((yy - y0) / max(ry, 1e-3)) ** 2 + ((xx - x0) / max(rx, 1e-3)) ** 2 < 1
+
+    hr = h * float(rng.uniform(0.05, 0.07))
+    hy = hr * float(rng.uniform(1.1, 1.4))
+    trunk_top, trunk_bot = hy + hr * 1.6, h * float(rng.uniform(0.5, 0.56))
+    tw = w * float(rng.uniform(0.18, 0.26))
+    soft = float(rng.uniform(0.03, 0.2))
+    act += soft * ell(hy, cx, hr * 1.15, hr)
+    act += soft * ell((trunk_top + trunk_bot) / 2, cx, (trunk_bot - trunk_top) / 2, tw)
+    for s in (-1, 1):
+        act += soft * ell(trunk_top + (trunk_bot - trunk_top) * 0.45, cx + s * tw * 1.35, (trunk_bot - trunk_top) * 0.55, w * 0.04)
+        act += soft * ell(trunk_bot + (h - trunk_bot) * 0.5, cx + s * tw * 0.45, (h - trunk_bot) * 0.5, w * 0.06)
+    organs = {
+        "brain": (hy, cx, hr * 0.85, hr * 0.75),
+        "thyroid": (hy + hr * 1.5, cx, hr * 0.15, hr * 0.35),
+        "heart": (trunk_top + (trunk_bot - trunk_top) * 0.25, cx + tw * 0.15, tw * 0.28, tw * 0.3),
+        "liver": (trunk_top + (trunk_bot - trunk_top) * 0.45, cx - tw * 0.35, tw * 0.35, tw * 0.5),
+        "spleen": (trunk_top + (trunk_bot - trunk_top) * 0.45, cx + tw * 0.6, tw * 0.2, tw * 0.15),
+        "bladder": (trunk_bot - hr * 0.2, cx, hr * 0.4, hr * 0.5),
+    }
+    for name, (y0, x0, ry, rx) in organs.items():
+        if rng.random() < 0.6:
+            act += float(rng.uniform(0.2, 1.5)) * ell(y0, x0, ry, rx)
+    if rng.random() < 0.6:  # kidneys
+        for s in (-1, 1):
+            act += float(rng.uniform(0.2, 1.0)) * ell(trunk_top + (trunk_bot - trunk_top) * 0.6, cx + s * tw * 0.45,
+                                                      tw * 0.22, tw * 0.12)
+    if rng.random() < 0.4:  # bowel
+        act += float(rng.uniform(0.1, 0.5)) * ndi.gaussian_filter(
+            (rng.random((h, w)) < 0.02).astype(np.float32), 1.5) * 20 * ell(trunk_bot - (trunk_bot - trunk_top) * 0.2, cx, tw * 0.5, tw * 0.8)
+    for _ in range(int(rng.integers(0, 8))):
+        act += float(rng.uniform(0.3, 3.0)) * (np.hypot(yy - rng.uniform(0, h), xx - rng.uniform(0.2, 0.8) * w) < rng.uniform(1.5, 5))
+    act = ndi.gaussian_filter(act, float(rng.uniform(0.8, 3.0)))
+    img = rng.poisson(act / (act.max() + 1e-6) * float(rng.uniform(6, 120))).astype(np.float32)
+    img = img / (np.percentile(img, 99.7) + 1e-6)
+    views = [img, img[:, ::-1] * float(rng.uniform(0.7, 1.1))] if rng.random() < 0.5 else [img]
+    gap = np.zeros((h, int(w * rng.uniform(0.05, 0.4))), np.float32)
+    a = np.concatenate(sum(([v, gap] for v in views), [])[:-1], axis=1)
+    a = np.clip(a, 0, 1) ** float(rng.uniform(0.5, 1.2))
+    out_h = int(rng.integers(256, 1025))
+    size = (max(16, int(out_h * a.shape[1] / a.shape[0])), out_h)
+    resample = Image.NEAREST if rng.random() < 0.4 else Image.BILINEAR
+    if rng.random() < 0.25:
+        rgb = (_cmaps()[int(rng.integers(len(_cmaps())))](a)[..., :3] * 255).astype(np.uint8)
+        return np.asarray(Image.fromarray(rgb).resize(size, resample))
+    a = a * 255.0
+    if rng.random() < 0.6:
+        a = 255.0 - a
+    return np.asarray(Image.fromarray(a.astype(np.uint8)).resize(size, resample))
