@@ -1,11 +1,11 @@
 // The `brain-mri` CLI as a user runs it: table and --json output, --heatmap files, per-file failures and exit codes.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadFixtures } from './http-suite.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -62,9 +62,15 @@ describe('brain-mri CLI', () => {
 });
 
 describe('brain-mri CLI with DICOM and NIfTI', () => {
+  const made: string[] = [];
+  afterEach(() => {
+    for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
   it('reads a series folder as one row per slice, in slice order, and a NIfTI volume with --plane/--slice', async () => {
     const { mrDicom } = await import('../scripts/mr-dicom.js');
     const dir = mkdtempSync(join(tmpdir(), 'brain-mri-cli-series-'));
+    made.push(dir);
     // Names in reverse of the slice order: the rows must follow ImagePositionPatient, not the names.
     for (let i = 0; i < 3; i++) writeFileSync(join(dir, `IM${3 - i}.dcm`), await mrDicom({ size: 96, fixture: `test/fixtures/${fixtures[i].file}`, position: i * 4, instanceNumber: i + 1 }));
     const r = cli('classify', dir, '--json');

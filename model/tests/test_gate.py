@@ -133,6 +133,58 @@ class SourcesTest(unittest.TestCase):
             np.testing.assert_array_equal(x[c], expected)
 
 
+class ShapeNegativesTest(unittest.TestCase):
+    """Round 4's shape-randomised negatives: deformations keep masks masks and labels labels, parcellations stay inside
+    their region and mirror as atlases do, tissue classes are ordered."""
+
+    def test_deform_keeps_types_and_moves_shapes(self):
+        rng = np.random.default_rng(0)
+        yy, xx = np.mgrid[:96, :96]
+        disk = (yy - 48) ** 2 + (xx - 48) ** 2 < 30 ** 2
+        labels = np.where(disk, 1 + (xx // 24), 0).astype(np.int64)
+        grey = disk.astype(np.float32) * 200.0
+        m, lab, g = R.deform([disk, labels, grey], rng)
+        self.assertEqual((m.dtype, lab.dtype, g.dtype), (np.dtype(bool), np.dtype(np.int64), np.dtype(np.float32)))
+        self.assertEqual(m.shape, disk.shape)
+        self.assertTrue(set(np.unique(lab)) <= set(np.unique(labels)))  # nearest: no new labels between old ones
+        self.assertFalse(np.array_equal(m, disk))
+        self.assertGreater(m.sum(), 0.3 * disk.sum())
+        np.testing.assert_array_equal(m, lab > 0)  # one warp for every array
+        same = R.deform([disk], np.random.default_rng(1), strength=0.0)[0]
+        np.testing.assert_array_equal(same, disk)
+
+    def test_parcellation_labels_only_the_region_and_mirrors_its_seeds(self):
+        yy, xx = np.mgrid[:80, :81]
+        region = (yy - 40) ** 2 / 30 ** 2 + (xx - 40) ** 2 / 35 ** 2 < 1
+        lab = R.parcellate(region, np.random.default_rng(2), 12, symmetric=False)
+        self.assertTrue((lab[~region] == 0).all() and (lab[region] > 0).all())
+        self.assertLessEqual(len(np.unique(lab[region])), 12)
+        sym = R.parcellate(region, np.random.default_rng(2), 12, symmetric=True)
+        self.assertGreater(len(np.unique(sym[region])), 12)
+        self.assertLessEqual(sym.max(), 24)
+        # A mirrored seed's label sits on the other side of the midline (x = 40) from its own seed's.
+        left = set(np.unique(sym[:, :38][region[:, :38]])) - set(np.unique(sym[:, 43:][region[:, 43:]]))
+        self.assertTrue(left)
+
+    def test_tissue_classes_are_ordered_and_cover_the_brain(self):
+        rng = np.random.default_rng(3)
+        t1 = np.zeros((60, 60), np.float32)
+        t1[10:50, 10:50] = rng.choice([40.0, 120.0, 200.0], (40, 40)) + rng.normal(0, 5, (40, 40))
+        brain = t1 > 0
+        csf, gm, wm = GS.tissue_classes(t1, brain)
+        self.assertTrue(((csf | gm | wm) == brain).all())
+        self.assertFalse((csf & gm).any() or (gm & wm).any() or (csf & wm).any())
+        self.assertLess(t1[csf].mean(), t1[gm].mean())
+        self.assertLess(t1[gm].mean(), t1[wm].mean())
+
+    def test_whole_body_uptake_is_a_tall_picture(self):
+        for i in range(6):
+            img = R.whole_body_uptake(np.random.default_rng(i))
+            self.assertEqual(img.dtype, np.uint8)
+            self.assertGreaterEqual(img.shape[0], 256)
+            self.assertGreater(img.std(), 1.0)
+
+
 class ThresholdRuleTest(unittest.TestCase):
     def test_threshold_sits_in_the_gap_between_separable_scores(self):
         y = np.array([0] * 200 + [1] * 200)
