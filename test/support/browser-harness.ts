@@ -1,9 +1,10 @@
 // Test/bench harness for the kiosk: builds dist/kiosk when stale, starts the real Node server, drives Debian's Chromium.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { kioskStale } from '../../bin/kiosk-stale.mjs';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 export const KIOSK_DIR = join(ROOT, 'dist/kiosk');
@@ -11,28 +12,15 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Debian's Chromium, headless, no GPU: the WASM path a low-power kiosk without WebGPU takes. */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
-function newest(path: string): number {
-  if (!existsSync(path)) return 0;
-  const info = statSync(path);
-  if (!info.isDirectory()) return info.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
-}
-
-function isStale(): boolean {
-  const built = existsSync(join(KIOSK_DIR, 'sw.js')) ? statSync(join(KIOSK_DIR, 'sw.js')).mtimeMs : 0;
-  const sources = ['src/kiosk', 'src/core', 'model/brain-mri-edge.onnx', 'model/brain-mri-edge.manifest.json', 'node_modules/onnxruntime-web/package.json'];
-  return !built || sources.some((s) => newest(join(ROOT, s)) > built);
-}
-
 const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /**
- * Rebuilds dist/kiosk when it is missing or older than its sources (kiosk, core, the model, ORT). Test files run in
+ * Rebuilds dist/kiosk when it is missing or older than its sources (kiosk, core, both models, ORT). Test files run in
  * parallel processes, so one builds under a lock while the others wait, and the new build replaces the old in one
  * rename: a server reading dist/kiosk never sees a half-written folder.
  */
 export function ensureKioskBuilt(): void {
-  if (!isStale()) return;
+  if (!kioskStale(ROOT)) return;
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
   const lock = join(ROOT, 'dist/.kiosk-build.lock');
   const deadline = Date.now() + 180_000;
@@ -48,7 +36,7 @@ export function ensureKioskBuilt(): void {
     }
   }
   try {
-    if (!isStale()) return;
+    if (!kioskStale(ROOT)) return;
     const staging = join(ROOT, `dist/.kiosk-build-${process.pid}`);
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'KIOSK_MODEL_DIR'));
     execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src/kiosk/vite.config.ts', '--logLevel', 'warn'], {
