@@ -27,7 +27,8 @@ REPORT = ROOT / "model" / "reports" / "gate" / "metrics.json"
 FIX = ROOT / "test" / "fixtures"
 # Every file a source reads lies under one of these package folders (the reserved example images live elsewhere).
 ALLOWED_ROOTS = (GS.MRICRON, GS.DIPY, GS.NIBABEL, GS.NICOM, GS.PYDICOM, GS.SKIMAGE, GS.SKLEARN, GS.SCIPY_MISC, GS.BACKGROUNDS,
-                 GS.GDCM_EXAMPLE.parent, GS.DICOM3TOOLS_EXAMPLE.parent, GS.DXSAMPLES, GS.CIMG)
+                 GS.GDCM_EXAMPLE.parent, GS.DICOM3TOOLS_EXAMPLE.parent, GS.DXSAMPLES, GS.CIMG,
+                 GS.NPM_SOURCES)
 
 
 def gate_input(rgb_or_grey: np.ndarray, side: int) -> np.ndarray:
