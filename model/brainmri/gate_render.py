@@ -1052,7 +1052,7 @@ def body_ct(rng: np.random.Generator) -> np.ndarray:
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
-# ---------------------------------------------------------------- round 3: shape-randomised negatives near the brain
+# ---------------------------------------------------------------- round 4: shape-randomised negatives near the brain
 def deform(arrays: list[np.ndarray], rng: np.random.Generator, strength: float = 1.0) -> list[np.ndarray]:
     """The same random affine (each axis scaled 0.7..1.4, rotation, shear) and smooth elastic warp applied to every
     array (2-D, same shape): bool and integer arrays are resampled nearest, floats linearly. Brain-shaped pictures of

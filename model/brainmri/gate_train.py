@@ -18,12 +18,11 @@ from . import gate_export as GE
 from .gate_model import GateNet, normalise
 from .gate_sources import GATE_LABELS
 from .models import conv_macs, count_parameters
-
-# The version a newly trained gate gets (manifest `version`).
-GATE_VERSION = "0.4.0"
 from .progress import Progress
 
 MODEL_DIR = Path(__file__).resolve().parents[1]
+# The version a newly trained gate gets (manifest `version`).
+GATE_VERSION = "0.4.0"
 REPORT_DIR = MODEL_DIR / "reports" / "gate"
 # The targets on held-out sources: accept >= 99 % of brain MRI slices, refuse >= 98 % of other images. The threshold
 # is chosen on validation to keep the larger of (false-refusal rate / 1 %, false-acceptance rate / 2 %) smallest.
