@@ -242,14 +242,17 @@ Validation sources at the chosen threshold (used to choose it):
 
 ## Limitations
 - Brain MRI seen in training is the generator's few volumes (one person, Colin27, at two resolutions; a label atlas;
-  one diffusion b0 volume; one EPI slab) under its contrasts and a scan-like renderer; the held-out real brain data
-  here are few and small (diffusion b0/DWI volumes and one T1 slice from DIPY, an ASL mosaic, a very coarse MINC
-  volume). Real scanners, sequences (SWI, DWI trace maps, perfusion colour maps), paediatric brains, post-operative
-  anatomy and heavy pathology are not represented; expect refusals there that these numbers do not show.
-- No MRI of other body parts (knee, spine, abdomen) is available from Debian packages except one 64 x 64 piece
-  (pydicom's MR_small), a neck angiography MIP and a phantom; a spine or knee MRI may be accepted. Real head CT is two
-  slices (held out); training sees a synthetic CT look only. Real nuclear medicine is one whole-body bone scan (held
-  out); training sees synthetic ones.
+  one diffusion b0 volume; one EPI slab) under its contrasts and a scan-like renderer, plus one real sagittal
+  localizer; the held-out real brain data are few and small (diffusion b0/DWI volumes and one T1 slice from DIPY, an ASL
+  mosaic, a very coarse MINC volume, the OpenDX head, one proton-density series and two single slices from npm). Real
+  scanners, sequences (SWI, DWI trace maps, perfusion colour maps), paediatric brains, post-operative anatomy and heavy
+  pathology are not represented; expect refusals there that these numbers do not show. The coarsest EPI (the ASL
+  mosaic's 72 px tiles) is refused about one time in nine.
+- Real images of other kinds are one or two per kind: for training one knee MR series, one chest CT, two angiography
+  cines, one echo, one brain PET slice; held out, one cardiac MR cine, two head CTs, one pelvis CT, one whole-body bone
+  scan, atlases. What the gate still lets through (two thirds of the cardiac MR frames and of the bone scan views,
+  a fifth to a third of the head CT views and of most atlas and mask pictures) is exactly those kinds: another MR of another
+  organ, spine or abdomen may well be accepted.
 - Colour-mapped or tinted MRI is refused by design (a colour picture of a brain is not an MRI slice the classifier can
   read); so is a slice showing less than about a quarter of the head. Slices with burned-in grey text are accepted.
 - Scores are not calibrated probabilities; only the threshold is meant to be used.
