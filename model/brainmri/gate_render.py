@@ -794,6 +794,14 @@ def shapes_matplotlib(rng: np.random.Generator) -> np.ndarray:
     return np.asarray(Image.fromarray(a).convert("L")) if rng.random() < 0.7 else a
 
 
+def planar_views(img: np.ndarray, rng: np.random.Generator, both_p: float, dim: float) -> np.ndarray:
+    """A planar nuclear medicine layout: one view, or (with probability both_p) anterior and posterior side by side, the
+    posterior the mirror image scaled by dim..1.1, with a gap between them."""
+    views = [img, img[:, ::-1] * float(rng.uniform(dim, 1.1))] if rng.random() < both_p else [img]
+    gap = np.zeros((img.shape[0], int(img.shape[1] * rng.uniform(0.05, 0.4))), np.float32)
+    return np.concatenate(sum(([v, gap] for v in views), [])[:-1], axis=1)
+
+
 def bone_scan(rng: np.random.Generator) -> np.ndarray:
     """A whole-body bone scintigraphy look: anterior and/or posterior views of a skeleton of blurred hot lines and blobs
     (skull, spine, ribs, pelvis, long bones, bladder), Poisson counts, usually black on white, tall and narrow."""
@@ -833,9 +841,7 @@ def bone_scan(rng: np.random.Generator) -> np.ndarray:
     body = ndi.gaussian_filter(body, float(rng.uniform(1.0, 3.0)))
     counts = rng.poisson(body / (body.max() + 1e-6) * float(rng.uniform(8, 80))).astype(np.float32)
     img = counts / (np.percentile(counts, 99.5) + 1e-6)
-    views = [img, img[:, ::-1] * float(rng.uniform(0.8, 1.1))] if rng.random() < 0.7 else [img]
-    gap = np.zeros((h, int(w * rng.uniform(0.05, 0.4))), np.float32)
-    a = np.concatenate(sum(([v, gap] for v in views), [])[:-1], axis=1)
+    a = planar_views(img, rng, 0.7, 0.8)
     a = np.clip(a, 0, 1) ** float(rng.uniform(0.6, 1.3)) * 255.0
     if rng.random() < 0.7:
         a = 255.0 - a
@@ -1155,9 +1161,7 @@ def whole_body_uptake(rng: np.random.Generator) -> np.ndarray:
     act = ndi.gaussian_filter(act, float(rng.uniform(0.8, 3.0)))
     img = rng.poisson(act / (act.max() + 1e-6) * float(rng.uniform(6, 120))).astype(np.float32)
     img = img / (np.percentile(img, 99.7) + 1e-6)
-    views = [img, img[:, ::-1] * float(rng.uniform(0.7, 1.1))] if rng.random() < 0.5 else [img]
-    gap = np.zeros((h, int(w * rng.uniform(0.05, 0.4))), np.float32)
-    a = np.concatenate(sum(([v, gap] for v in views), [])[:-1], axis=1)
+    a = planar_views(img, rng, 0.5, 0.7)
     a = np.clip(a, 0, 1) ** float(rng.uniform(0.5, 1.2))
     out_h = int(rng.integers(256, 1025))
     size = (max(16, int(out_h * a.shape[1] / a.shape[0])), out_h)

@@ -162,22 +162,27 @@ def photo(path: str) -> np.ndarray:
         return np.asarray(im)
 
 
-@lru_cache(maxsize=32)
-def dicom_pixels(path: str) -> np.ndarray:
-    """Pixel data (first frame, modality LUT applied) of a DICOM file; JPEG-compressed ones are decompressed with dcmtk."""
+def _decoded(path: str):
+    """A DICOM file's dataset and pixel array; JPEG-compressed ones pydicom cannot decode are decompressed with dcmtk."""
     import pydicom
     raw = gzip.open(path).read() if path.endswith(".gz") else Path(path).read_bytes()
     ds = pydicom.dcmread(io.BytesIO(raw), force=True)
     try:
         with warnings.catch_warnings():  # test files with odd Bits Stored decode fine; pydicom warns about them
             warnings.simplefilter("ignore")
-            a = ds.pixel_array
+            return ds, ds.pixel_array
     except Exception:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "plain.dcm"
             subprocess.run(["dcmdjpeg", path, str(out)], check=True, capture_output=True)
             ds = pydicom.dcmread(str(out), force=True)
-            a = ds.pixel_array
+            return ds, ds.pixel_array
+
+
+@lru_cache(maxsize=32)
+def dicom_pixels(path: str) -> np.ndarray:
+    """Pixel data (first frame, modality LUT applied) of a DICOM file."""
+    ds, a = _decoded(path)
     a = np.asarray(a)
     if a.ndim == 4 or (a.ndim == 3 and a.shape[-1] != 3):
         a = a[0]
@@ -516,19 +521,9 @@ def dicom_source(paths: tuple[str, ...], windows: tuple[tuple[float, float], ...
 
 @lru_cache(maxsize=8)
 def dicom_frames(path: str) -> tuple[np.ndarray, ...]:
-    """Every frame of a multi-frame DICOM: grey with the modality LUT applied, palette colour as RGB; JPEG-lossless
-    ones decompressed with dcmtk first."""
-    import pydicom
+    """Every frame of a multi-frame DICOM: grey with the modality LUT applied, palette colour as RGB."""
     from pydicom.pixel_data_handlers.util import apply_color_lut
-    ds = pydicom.dcmread(path, force=True)
-    try:
-        a = ds.pixel_array
-    except Exception:
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "plain.dcm"
-            subprocess.run(["dcmdjpeg", path, str(out)], check=True, capture_output=True)
-            ds = pydicom.dcmread(str(out), force=True)
-            a = ds.pixel_array
+    ds, a = _decoded(path)
     if ds.get("PhotometricInterpretation") == "PALETTE COLOR":
         a = apply_color_lut(a, ds)
         a = (a / 257.0 if a.max() > 255 else a).astype(np.float32)
