@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_GATE_MANIFEST } from '../src/node/paths.js';
 import { loadFixtures } from './http-suite.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -93,7 +94,7 @@ describe('brain-mri CLI with DICOM and NIfTI', () => {
     const r = cli('classify', series, '--json');
     expect(r.status, r.stderr).toBe(0);
     const rows = JSON.parse(r.stdout) as { file: string; ok: boolean; gate: { score: number } }[];
-    const accept = (JSON.parse(readFileSync('model/brain-mri-gate.manifest.json', 'utf8')) as { thresholds: { accept: number } }).thresholds.accept;
+    const accept = (JSON.parse(readFileSync(DEFAULT_GATE_MANIFEST, 'utf8')) as { thresholds: { accept: number } }).thresholds.accept;
     expect(rows).toHaveLength(20);
     expect(rows.map((row) => row.file.split('/').pop())).toEqual(Array.from({ length: 20 }, (_, i) => `brain_${String(i + 1).padStart(3, '0')}.dcm`));
     for (const row of rows) {

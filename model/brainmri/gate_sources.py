@@ -302,6 +302,38 @@ def generated_masks(rng, contrasts) -> np.ndarray:
     return R.mask_picture_v2(masks, rng)
 
 
+def enlarged(img: np.ndarray, rng: np.random.Generator, aspect: float = 1.0) -> np.ndarray:
+    """A flat picture (labels, masks) shown 160..512 px on its long side, nearest neighbour, rows scaled by `aspect`."""
+    big = int(rng.integers(160, 513)) / max(img.shape[:2])
+    return ndi.zoom(img, (big * aspect, big) + ((1,) if img.ndim == 3 else ()), order=0)
+
+
+def object_mask(sl: np.ndarray) -> np.ndarray:
+    """What is not background in a volume's slice: above a tenth of its 99.5th percentile after a little blur, holes filled."""
+    top = float(np.percentile(sl, 99.5)) + 1e-6
+    return ndi.binary_fill_holes(ndi.gaussian_filter(sl, 1.0) > 0.1 * top)
+
+
+def random_atlas(region: np.ndarray, rng: np.random.Generator, extra: np.ndarray | None = None) -> np.ndarray:
+    """`region` cut into 2..150 Voronoi regions (often mirrored), 40 % of the time with `extra` as one more label,
+    deformed, in grey levels, outlines or a colour table."""
+    labels = R.parcellate(region, rng, int(np.exp(rng.uniform(np.log(2), np.log(150)))), symmetric=rng.random() < 0.6)
+    if extra is not None and rng.random() < 0.4:
+        labels = np.where(extra & (labels == 0), labels.max() + 1, labels)
+    (labels,) = R.deform([labels], rng)
+    return R.label_grey(labels, rng) if rng.random() < 0.5 else R.label_colour(labels, rng)
+
+
+def deformed_masks(pool: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """One to three masks of `pool`, deformed together, as a mask picture."""
+    pick = sorted(rng.choice(len(pool), int(rng.integers(1, 4)), replace=False))
+    return R.mask_picture_v2(R.deform([pool[i] for i in pick], rng), rng)
+
+
+def _brain(s) -> np.ndarray:
+    return s.brain if s.brain is not None and s.brain.any() else s.intracranial
+
+
 def tissue_classes(t1: np.ndarray, brain: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(CSF, GM, WM) of a T1 render inside `brain`: three intensity clusters (1-D k-means from the terciles), what a
     tissue segmentation tool would output."""
@@ -322,32 +354,20 @@ def generated_parcellation(rng, contrasts) -> np.ndarray:
     matter, cut into 2..150 Voronoi regions (often mirrored across the midline), deformed into shapes the generator's
     anatomies never have, shown in grey levels, outlines or a colour table."""
     s = generated(rng, contrasts, contrast="t1")
-    brain = s.brain if s.brain is not None and s.brain.any() else s.intracranial
+    brain = _brain(s)
     _, gm, wm = tissue_classes(s.image, brain)
     k = rng.random()
     region = brain if k < 0.4 else gm if k < 0.7 else (gm | wm)
-    n = int(np.exp(rng.uniform(np.log(2), np.log(150))))
-    labels = R.parcellate(region, rng, n, symmetric=rng.random() < 0.6)
-    if region is gm and rng.random() < 0.4:
-        labels = np.where(wm & (labels == 0), labels.max() + 1, labels)
-    (labels,) = R.deform([labels], rng)
-    img = R.label_grey(labels, rng) if rng.random() < 0.5 else R.label_colour(labels, rng)
-    big = int(rng.integers(160, 513)) / max(img.shape[:2])
-    return ndi.zoom(img, (big, big) + ((1,) if img.ndim == 3 else ()), order=0)
+    return enlarged(random_atlas(region, rng, wm if region is gm else None), rng)
 
 
 def generated_tissue_masks(rng, contrasts) -> np.ndarray:
     """Masks a segmentation tool outputs (head, intracranial, brain, CSF / grey / white matter classes) of a generated
     slice, deformed into other head shapes, shown as mask pictures."""
     s = generated(rng, contrasts, contrast="t1")
-    brain = s.brain if s.brain is not None and s.brain.any() else s.intracranial
+    brain = _brain(s)
     csf, gm, wm = tissue_classes(s.image, brain)
-    pool = [s.head, s.intracranial, brain, gm | wm, wm, gm, csf]
-    pick = sorted(rng.choice(len(pool), int(rng.integers(1, 4)), replace=False))
-    masks = R.deform([pool[i] for i in pick], rng)
-    img = R.mask_picture_v2(masks, rng)
-    big = int(rng.integers(160, 513)) / max(img.shape[:2])
-    return ndi.zoom(img, (big, big) + ((1,) if img.ndim == 3 else ()), order=0)
+    return enlarged(deformed_masks([s.head, s.intracranial, brain, gm | wm, wm, gm, csf], rng), rng)
 
 
 def head_projection(path: str):
@@ -403,13 +423,11 @@ def volume_masks(path: str):
     """Masks of a volume's slice (object, and intensity classes inside it) shown as mask pictures."""
     def make(rng: np.random.Generator) -> np.ndarray:
         sl, aspect = volume_slice(path, rng, min_frac=0.3)
+        obj = object_mask(sl)
         top = float(np.percentile(sl, 99.5)) + 1e-6
-        obj = ndi.binary_fill_holes(ndi.gaussian_filter(sl, 1.0) > 0.1 * top)
         qs = np.percentile(sl[obj], [33, 66]) if obj.any() else [top / 3, 2 * top / 3]
         masks = [obj, obj & (sl > qs[0]), obj & (sl > qs[1])][: int(rng.integers(1, 4))]
-        img = R.mask_picture_v2(masks, rng)
-        big = int(rng.integers(160, 513)) / max(img.shape[:2])
-        return ndi.zoom(img, (big * aspect, big) + ((1,) if img.ndim == 3 else ()), order=0)
+        return enlarged(R.mask_picture_v2(masks, rng), rng, aspect)
     return make
 
 
@@ -419,15 +437,10 @@ def volume_parcellation(path: str):
     anatomy training never sees."""
     def make(rng: np.random.Generator) -> np.ndarray:
         sl, aspect = volume_slice(path, rng, min_frac=0.3)
-        top = float(np.percentile(sl, 99.5)) + 1e-6
-        obj = ndi.binary_fill_holes(ndi.gaussian_filter(sl, 1.0) > 0.1 * top)
+        obj = object_mask(sl)
         _, mid, bright = tissue_classes(sl, obj)
         region = obj if rng.random() < 0.5 else (mid | bright)
-        labels = R.parcellate(region, rng, int(np.exp(rng.uniform(np.log(2), np.log(150)))), symmetric=rng.random() < 0.6)
-        (labels,) = R.deform([labels], rng)
-        img = R.label_grey(labels, rng) if rng.random() < 0.5 else R.label_colour(labels, rng)
-        big = int(rng.integers(160, 513)) / max(img.shape[:2])
-        return ndi.zoom(img, (big * aspect, big) + ((1,) if img.ndim == 3 else ()), order=0)
+        return enlarged(random_atlas(region, rng), rng, aspect)
     return make
 
 
@@ -435,14 +448,9 @@ def volume_masks_deformed(path: str, planes=("axial", "coronal", "sagittal")):
     """Object and intensity-class masks of a real volume's slice, deformed, shown as mask pictures."""
     def make(rng: np.random.Generator) -> np.ndarray:
         sl, aspect = volume_slice(path, rng, planes, min_frac=0.3)
-        top = float(np.percentile(sl, 99.5)) + 1e-6
-        obj = ndi.binary_fill_holes(ndi.gaussian_filter(sl, 1.0) > 0.1 * top)
+        obj = object_mask(sl)
         dark, mid, bright = tissue_classes(sl, obj)
-        pool = [obj, mid | bright, bright, mid, dark]
-        pick = sorted(rng.choice(len(pool), int(rng.integers(1, 4)), replace=False))
-        img = R.mask_picture_v2(R.deform([pool[i] for i in pick], rng), rng)
-        big = int(rng.integers(160, 513)) / max(img.shape[:2])
-        return ndi.zoom(img, (big * aspect, big) + ((1,) if img.ndim == 3 else ()), order=0)
+        return enlarged(deformed_masks([obj, mid | bright, bright, mid, dark], rng), rng, aspect)
     return make
 
 
@@ -491,16 +499,12 @@ def atlas(paths: tuple[str, ...], grey_p: float = 0.0):
         if grey_p and rng.random() < grey_p:  # no draw at 0: round 1's sources keep their images
             img = R.label_grey(np.clip(labels, 0, None), rng)
         elif rng.random() < 0.75:
-            lut = rng.integers(0, 256, (n, 3)).astype(np.uint8)
-            lut[0] = R.rand_colour(rng, 0, 30) if rng.random() < 0.8 else (255, 255, 255)
-            img = lut[labels]
+            img = R.label_colour(labels, rng)
         else:
             lut = np.concatenate([[0], rng.integers(40, 256, n - 1)]).astype(np.uint8) if rng.random() < 0.5 else \
                 np.round(np.linspace(0, 255, n)).astype(np.uint8)
             img = lut[labels]
-        big = int(rng.integers(160, 513)) / max(img.shape[:2])
-        zoom = (big * aspect, big) + ((1,) if img.ndim == 3 else ())
-        return ndi.zoom(img, zoom, order=0)
+        return enlarged(img, rng, aspect)
     return make
 
 
@@ -526,13 +530,12 @@ def dicom_frames(path: str) -> tuple[np.ndarray, ...]:
     ds, a = _decoded(path)
     if ds.get("PhotometricInterpretation") == "PALETTE COLOR":
         a = apply_color_lut(a, ds)
-        a = (a / 257.0 if a.max() > 255 else a).astype(np.float32)
-        return tuple(a) if a.ndim == 4 else (a,)
+        a = a / 257.0 if a.max() > 255 else a
     a = np.asarray(a, np.float32)
-    if a.ndim == 4 or (a.ndim == 3 and a.shape[-1] == 3):
-        return tuple(a) if a.ndim == 4 else (a,)
-    a = a * float(getattr(ds, "RescaleSlope", 1) or 1) + float(getattr(ds, "RescaleIntercept", 0) or 0)
-    return tuple(a) if a.ndim == 3 else (a,)
+    colour = a.ndim == 4 or (a.ndim == 3 and a.shape[-1] == 3)
+    if not colour:
+        a = a * float(getattr(ds, "RescaleSlope", 1) or 1) + float(getattr(ds, "RescaleIntercept", 0) or 0)
+    return tuple(a) if a.ndim == (4 if colour else 3) else (a,)
 
 
 def dicom_frames_source(path: str | tuple[str, ...]):
