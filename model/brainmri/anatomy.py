@@ -17,6 +17,8 @@ from scipy import ndimage as ndi
 MRICRON = Path("/usr/share/mricron/templates")
 DIPY_DATA = Path("/usr/lib/python3/dist-packages/dipy/data/files")
 NIBABEL_DATA = Path("/usr/lib/python3/dist-packages/nibabel/tests/data")
+# npm packages' example volumes, fetched by scripts/fetch-npm-sources.sh (npm run setup:training).
+BRAINBROWSER = Path(__file__).resolve().parents[2] / "data" / "npm-sources" / "brainbrowser" / "examples" / "models"
 DEFAULT_TEMPLATE = MRICRON / "ch2.nii.gz"
 # Centre of the pituitary fossa in MNI millimetres, read off Colin27's midline sagittal slice (voxel 90, 132, 42).
 SELLA_MNI = (0.0, 7.0, -29.0)
@@ -40,9 +42,10 @@ class Source:
     sella_mm: tuple | None = None  # in the volume's world millimetres; estimated from the brain's extent if omitted
     skull: bool = True  # shows skull and scalp (else they are synthesised round the brain)
     planes: tuple = PLANES  # planes worth cutting (a thin slab has only axial ones)
+    fit_colin: bool = False  # brain mask and sella from Colin27 fitted to it (a native-space head with face and neck)
 
 
-# Every human brain volume found in Debian packages on this machine (see docs/model.md for what was left out and why).
+# Every human brain volume found in Debian and npm packages here (docs/model.md says what was left out and why).
 SOURCES = (
     Source("colin27", MRICRON / "ch2.nii.gz", "t1", "one person (C.J. Holmes), 27 T1 scans averaged, 1 mm, with skull",
            MRICRON / "ch2bet.nii.gz", mni=True),
@@ -53,6 +56,13 @@ SOURCES = (
     Source("dipy-b0", DIPY_DATA / "aniso_vox.nii.gz", "t2", "one person, diffusion b0 (T2-weighted EPI), 4 x 4 x 5 mm"),
     Source("nibabel-epi", NIBABEL_DATA / "example4d.nii.gz", "t2",
            "one person, functional EPI (T2*-weighted), 2 x 2 x 2.2 mm slab of 53 mm", planes=("axial",)),
+    # BrainBrowser's two structural examples (MNI, npm brainbrowser 2.3.0): native-space T1 scans of the whole head
+    # (face and neck included), 1 mm, 8-bit. Whether they are one person or two is not stated, so they form one
+    # anatomy: leave-one-anatomy-out holds both out together.
+    Source("brainbrowser", BRAINBROWSER / "structural1.mnc.raw.gz", "t1",
+           "a real person's T1 (native space, whole head and neck, 1 mm; BrainBrowser example 1)", fit_colin=True),
+    Source("brainbrowser", BRAINBROWSER / "structural2.mnc.raw.gz", "t1",
+           "a real person's T1 (native space, whole head and neck, 1 mm; BrainBrowser example 2)", fit_colin=True),
 )
 ANATOMIES = tuple(dict.fromkeys(s.group for s in SOURCES))
 
@@ -84,10 +94,32 @@ def _require_nibabel():
     return nib
 
 
+def _brainbrowser(path: Path):
+    """A BrainBrowser volume (`x.mnc.raw.gz`: 8-bit samples, `x.mnc.header.gz`: the MINC dimensions as JSON, slowest
+    first) as a NIfTI image. MINC puts a voxel at sum over dimensions of (start + index * step) * direction cosines."""
+    import gzip
+    import json
+    nib = _require_nibabel()
+    header = json.loads(gzip.open(str(path).replace(".raw.gz", ".header.gz")).read())
+    dims = [d for d in header["order"] if d != "time"]
+    data = np.frombuffer(gzip.open(path).read(), dtype=np.uint8)
+    shape = [header[d]["space_length"] for d in header["order"]]
+    data = data.reshape(shape)
+    if "time" in header["order"]:
+        data = np.take(data, 0, axis=header["order"].index("time"))
+    affine = np.eye(4)
+    default_cosines = {"xspace": (1, 0, 0), "yspace": (0, 1, 0), "zspace": (0, 0, 1)}
+    for i, d in enumerate(dims):
+        cos = np.array(header[d].get("direction_cosines", default_cosines[d]), dtype=np.float64)
+        affine[:3, i] = header[d].get("step", 1.0) * cos
+        affine[:3, 3] += header[d].get("start", 0.0) * cos
+    return nib.Nifti1Image(np.ascontiguousarray(data), affine)
+
+
 def _load(path: Path, order: int = 1):
     """Canonical (RAS) orientation, first volume of a 4-D file, resampled to 1 mm; returns (array, affine)."""
     nib = _require_nibabel()
-    img = nib.as_closest_canonical(nib.load(str(path)))
+    img = nib.as_closest_canonical(_brainbrowser(path) if str(path).endswith(".mnc.raw.gz") else nib.load(str(path)))
     vol = np.asarray(img.dataobj, dtype=np.float32)
     while vol.ndim > 3:
         vol = vol[..., 0]
@@ -176,7 +208,11 @@ class Anatomy:
         vol, self.affine = _load(src.path)
         pos = vol[vol > 0]
         vol = np.clip(vol / np.percentile(pos, 99.5) * 230.0, 0, 255).astype(np.float32)
-        if src.brain_mask is not None:
+        self.colin_to_vol = None
+        if src.fit_colin:
+            self.colin_to_vol = _fit_colin(vol, self.affine, src.path)
+            brain = _colin_mask_in(vol.shape, self.affine, self.colin_to_vol)
+        elif src.brain_mask is not None:
             nib = _require_nibabel()
             m = nib.as_closest_canonical(nib.load(str(src.brain_mask)))
             brain = np.asarray(m.dataobj) > 0
@@ -270,7 +306,10 @@ class Anatomy:
     def _landmarks(self, src: Source) -> None:
         inv = np.linalg.inv(self.affine)
         shape = self.tissue.shape
-        if src.sella_mm is not None or src.mni:
+        if getattr(self, "colin_to_vol", None) is not None:
+            self.sella_vox = (inv @ self.colin_to_vol @ np.append(SELLA_MNI, 1.0))[:3]
+            self.midline_x = float(self.sella_vox[0])
+        elif src.sella_mm is not None or src.mni:
             sella = np.array(src.sella_mm if src.sella_mm is not None else SELLA_MNI, dtype=np.float64)
             self.sella_vox = (inv @ np.append(sella, 1.0))[:3]
             self.midline_x = float((inv @ np.array([0.0, 0.0, 0.0, 1.0]))[0]) if src.mni else float(self.sella_vox[0])
@@ -347,6 +386,62 @@ class Anatomy:
 
 
 _COLIN: list = []
+
+
+def _rotation(rx: float, ry: float, rz: float) -> np.ndarray:
+    cx, sx, cy, sy, cz, sz = np.cos(rx), np.sin(rx), np.cos(ry), np.sin(ry), np.cos(rz), np.sin(rz)
+    return (np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]]) @ np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+            @ np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]]))
+
+
+def _fit_colin(vol: np.ndarray, affine: np.ndarray, path: Path) -> np.ndarray:
+    """The affine (shift, rotation, a scale per axis) taking Colin27's millimetres to a T1 head's, by the correlation of
+    their intensities over Colin27's head (every third voxel); started with the tops of the heads and the centres of
+    their upper 90 mm aligned, so a neck below the head does not pull it down. About 40 s, so it is kept beside the
+    volume (`<name>.colin27.npy`) and computed again only when that file is missing."""
+    from scipy import optimize
+    cache = path.with_name(path.name.split(".")[0] + ".colin27.npy")
+    if cache.exists():
+        return np.load(cache)
+    colin = _colin()
+    idx = np.argwhere(colin.head[::3, ::3, ::3]) * 3
+    pts = (colin.affine @ np.c_[idx, np.ones(len(idx))].T)[:3].T
+    ref = colin.vol[tuple(idx.T)]
+    ref = (ref - ref.mean()) / ref.std()
+    centre = pts.mean(0)
+    inv = np.linalg.inv(affine)
+    head = ndi.binary_fill_holes(ndi.gaussian_filter(vol, 1.5) > 12.0)
+    hv = np.argwhere(head[::2, ::2, ::2]) * 2
+    hw = (affine @ np.c_[hv, np.ones(len(hv))].T)[:3].T
+    top_v, top_c = hw[:, 2].max(), pts[:, 2].max()
+    shift0 = np.r_[hw[hw[:, 2] > top_v - 90, :2].mean(0) - pts[pts[:, 2] > top_c - 90, :2].mean(0), top_v - top_c]
+
+    def matrix(p):
+        rs = _rotation(*p[3:6]) @ np.diag(np.exp(p[6:9]))
+        m = np.eye(4)
+        m[:3, :3], m[:3, 3] = rs, centre + p[:3] - rs @ centre
+        return m
+
+    def cost(p):
+        s = ndi.map_coordinates(vol, (inv @ matrix(p) @ np.c_[pts, np.ones(len(pts))].T)[:3], order=1, cval=0.0)
+        return 1.0 if s.std() < 1e-6 else -float(np.mean(ref * (s - s.mean()) / s.std()))
+
+    fit = optimize.minimize(cost, np.r_[shift0, np.zeros(6)], method="Powell",
+                            options={"xtol": 1e-3, "ftol": 1e-4, "maxfev": 3000})
+    m = matrix(fit.x)
+    tmp = cache.with_name(cache.name + f".{np.random.default_rng().integers(1 << 30)}.npy")
+    np.save(tmp, m)
+    tmp.replace(cache)  # atomic: parallel workers may fit the same volume at once
+    return m
+
+
+def _colin_mask_in(shape, affine: np.ndarray, colin_to_vol: np.ndarray) -> np.ndarray:
+    """Colin27's brain mask (ch2bet) carried into a volume through the fitted affine."""
+    colin = _colin()
+    grid = np.indices(shape, dtype=np.float32).reshape(3, -1)
+    to_colin = np.linalg.inv(colin.affine) @ np.linalg.inv(colin_to_vol) @ affine
+    pts = to_colin[:3, :3] @ grid + to_colin[:3, 3:4]
+    return ndi.map_coordinates(colin.brain.astype(np.float32), pts, order=1, cval=0.0).reshape(shape) > 0.5
 
 
 def _colin() -> Anatomy:

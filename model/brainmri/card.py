@@ -76,9 +76,36 @@ the distance flags, by kind: {', '.join(f"{k} {_pct(v)}" for k, v in (probes.get
 """
 
 
+def real_scans_section(report: dict) -> str:
+    """Real healthy slices of brains the generator never drew (real_scans.py)."""
+    real = report.get("real_healthy_scans")
+    if not real:
+        return ""
+    rows = [f"| {n} | {v['what']} | {v['slices']} | {' / '.join(str(v['predicted'][k]) for k in v['predicted'])} | "
+            f"{v['called_tumour']} | {v['called_tumour_above_0.9']} | {v['median_p_normal']:.2f} |"
+            for n, v in real.items() if n != "all" and "slices" in v]
+    missing = [n for n, v in real.items() if "missing" in v]
+    a = real["all"]
+    return f"""## Real healthy brain slices (scans no model here trains on)
+Real, presumably healthy brain MRI slices on this machine from people who are not among the generator's anatomies
+(`model/brainmri/real_scans.py` lists them, and what it leaves out), each shown once with a fixed window (0.5th to 99.5th
+percentile) and classified. The model issue began here: healthy slices of other brains called a tumour. Target: none
+above 0.9.
+
+| set | what | slices | glioma / meningioma / normal / pituitary | called a tumour | above 0.9 | median p(normal) |
+| --- | --- | --- | --- | --- | --- | --- |
+{chr(10).join(rows)}
+
+All: **{a['called_tumour']} of {a['slices']} called a tumour, {a['called_tumour_above_0.9']} above 0.9**
+(target 0: {'met' if a['called_tumour_above_0.9'] == 0 else 'NOT met'}).{' Not installed here: ' + ', '.join(missing) + '.' if missing else ''}
+"""
+
+
 def sources_section() -> str:
     from .anatomy import SOURCES
-    rows = "\n".join(f"| {s.group} | `{s.path}` | {s.kind} | {s.subject} | {', '.join(s.planes)} |" for s in SOURCES)
+    root = Path(__file__).resolve().parents[2]
+    shown = lambda p: p.relative_to(root) if p.is_relative_to(root) else p  # noqa: E731 (a repository path, not this machine's)
+    rows = "\n".join(f"| {s.group} | `{shown(s.path)}` | {s.kind} | {s.subject} | {', '.join(s.planes)} |" for s in SOURCES)
     return f"""| anatomy (leave-one-out unit) | volume | kind | who | planes |
 | --- | --- | --- | --- | --- |
 {rows}"""
@@ -171,9 +198,12 @@ latencies and heatmaps. **Not** for diagnosis, triage, screening or any decision
 tumour.
 
 ## Training data
-Synthetic, made by `npm run data` (model/brainmri/generate.py) from **every human brain volume shipped by Debian packages
-here** (mricron-data, python3-dipy, python3-nibabel; licences in [licenses/](licenses/)), each segmented into background,
-scalp, skull, CSF, grey and white matter (skull and scalp synthesised round brain-only volumes):
+Synthetic, made by `npm run data` (model/brainmri/generate.py) from **every human brain volume that Debian and npm
+packages hold here** (mricron-data, python3-dipy, python3-nibabel; npm brainbrowser 2.3.0; licences in
+[licenses/](licenses/)), each segmented into background, scalp, skull, CSF, grey and white matter (skull and scalp
+synthesised round brain-only volumes). brainbrowser is AGPL-3.0 and says nothing else about its example volumes; whether
+weights trained on renders of them fall under it is a question this project has not settled. Without them:
+`npm run data -- --anatomy colin27,jhu-eve,dipy-b0,nibabel-epi`, then train as below.
 
 {sources_section()}
 
@@ -227,6 +257,7 @@ test images.
 ![heatmaps]({reports_rel}/cam_grid.png)
 
 {held_out_section(report, reports_rel)}
+{real_scans_section(report)}
 ## Heatmaps
 `cam[n, c] = sum_k W[c, k] A_k / (h w)` over the feature map A the head pools ({cam_h} x {cam_w}). For a global-average-pooling + linear head
 this is exactly Grad-CAM: d logit_c / d A_k = W[c, k] / (h w) at every position, so Grad-CAM's channel weights are

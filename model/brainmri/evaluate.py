@@ -235,6 +235,10 @@ def evaluate(checkpoint: Path, data: str | None, out: Path, holdout: tuple | Non
     fa = false_alarms(probs, y)
     summary["false_alarm_rate"] = fa["rate"]
     summary["false_alarm_any_rate"] = fa["any_tumour_call_rate"]
+    real = None
+    if not holdout:
+        from . import real_scans
+        real = real_scans.check(net, net.size)
     out.mkdir(parents=True, exist_ok=True)
     meta = {c: metadata_column(root, paths, c) for c in ("anatomy", "contrast", "plane")} if (root / "metadata.csv").exists() else {}
     report = {
@@ -247,6 +251,7 @@ def evaluate(checkpoint: Path, data: str | None, out: Path, holdout: tuple | Non
         "ece_bins": 15,
         "reliability": reliability(probs, y),
         "false_alarms": false_alarms(probs, y),
+        "real_healthy_scans": real,
         "familiarity": fam_report,
         "by": {c: breakdown(v, probs, y) for c, v in meta.items()},
         "data": ds.report,

@@ -177,6 +177,48 @@ class TissueTest(unittest.TestCase):
         self.assertEqual(epi.planes, ("axial",))
 
 
+class BrainBrowserTest(unittest.TestCase):
+    def test_minc_raw_reader_places_voxels_as_minc_does(self):
+        # A MINC world position is the sum over dimensions of (start + index * step) * direction cosines; the header
+        # lists dimensions slowest first. A 2 x 3 x 4 volume in BrainBrowser's x, z, y order, one axis flipped.
+        import gzip
+        import json
+        from brainmri.anatomy import _brainbrowser
+        header = {"order": ["xspace", "zspace", "yspace"],
+                  "xspace": {"start": 10.0, "space_length": 2, "step": -1.0, "direction_cosines": [1, 0, 0]},
+                  "yspace": {"start": -5.0, "space_length": 4, "step": 2.0, "direction_cosines": [0, 1, 0]},
+                  "zspace": {"start": 3.0, "space_length": 3, "step": 1.5, "direction_cosines": [0, 0, 1]}}
+        data = np.arange(24, dtype=np.uint8)
+        with tempfile.TemporaryDirectory() as tmp:
+            raw = Path(tmp) / "v.mnc.raw.gz"
+            raw.write_bytes(gzip.compress(data.tobytes()))
+            (Path(tmp) / "v.mnc.header.gz").write_bytes(gzip.compress(json.dumps(header).encode()))
+            img = _brainbrowser(raw)
+        vol = np.asarray(img.dataobj)
+        self.assertEqual(vol.shape, (2, 3, 4))
+        self.assertEqual(int(vol[1, 2, 3]), 23)  # the last sample: x 1, z 2, y 3
+        world = img.affine @ np.array([1, 2, 3, 1.0])
+        np.testing.assert_allclose(world[:3], [10 - 1, -5 + 3 * 2, 3 + 2 * 1.5])
+
+    def test_colin27_fit_finds_brain_and_sella(self):
+        pool = [a for a in load_anatomies() if a.name == "brainbrowser"]
+        if not pool:
+            self.skipTest("brainbrowser volumes not fetched (npm run setup:training)")
+        for a in pool:
+            name = a.source.path.name
+            scales = np.linalg.svd(a.colin_to_vol[:3, :3], compute_uv=False)
+            self.assertTrue(np.all((scales > 0.8) & (scales < 1.25)), (name, scales))  # a head, not a warp
+            self.assertTrue(1.0e6 < a.brain.sum() < 1.7e6, (name, a.brain.sum()))  # 1 mm voxels: 1.0 to 1.7 litres
+            x, y, z = (int(round(v)) for v in a.sella_vox)
+            brain_z = np.where(a.brain.any(axis=(0, 1)))[0]
+            # The fossa sits low in the brain's height and close to the midline, below the brain (in the skull base)
+            # or at its lower edge, with brain tissue above it.
+            self.assertLess(z - brain_z[0], 0.35 * (brain_z[-1] - brain_z[0]), name)
+            self.assertTrue(a.brain[x, y, z:z + 40].any(), name)
+            brain_x = np.where(a.brain.any(axis=(1, 2)))[0]
+            self.assertLess(abs(a.midline_x - (brain_x[0] + brain_x[-1]) / 2), 6, name)  # between the hemispheres
+
+
 class ContrastTest(unittest.TestCase):
     def test_random_contrasts_vary_the_tissue_order_and_keep_grey_and_white_apart(self):
         rng = np.random.default_rng(3)

@@ -69,7 +69,7 @@ class ManifestTest(unittest.TestCase):
         self.assertGreaterEqual(sum(e.get("confident", True) for e in entries), len(entries) - 2)
 
 
-    def test_familiarity_accepts_the_fixtures_and_flags_what_is_not_a_brain_scan(self):
+    def test_familiarity_accepts_the_fixtures_and_flags_noise(self):
         fam = self.m["familiarity"]
         self.assertEqual((fam["method"], fam["higher_is_unfamiliar"]), ("mahalanobis", True))
         entries = json.loads((FIX / "fixtures.json").read_text())
@@ -77,11 +77,12 @@ class ManifestTest(unittest.TestCase):
         x = np.stack([np.fromfile(FIX / e["preprocessed"], dtype="<f4").reshape(1, side, side) for e in entries])
         familiar = ort_run(MODEL, x)["familiarity"]
         self.assertTrue(np.all(familiar < fam["threshold"]), familiar)
-        # A blank frame and uniform noise, preprocessed as the runtimes do (grey 0..255 -> -0.8..3.2). (A smooth
-        # gradient is not flagged by this model: the card's probe table says which inputs are.)
-        blank = np.full((1, 1, side, side), -0.8, np.float32)
+        # Uniform noise, preprocessed as the runtimes do (grey 0..255 -> -0.8..3.2). Not every odd input is flagged:
+        # e9a puts a pure black frame at 23.5 against its threshold of 29.3 (e7a flagged it), and the card's probe
+        # table says which kinds are. A blank frame never reaches the classifier: the input gate refuses it first
+        # (test_gate.CommittedGateTest.test_refuses_a_circle_a_blank_frame_a_photo_and_a_colourised_slice).
         noise = (np.random.default_rng(0).uniform(0, 255, (1, 1, side, side)).astype(np.float32) / 255 - 0.2) / 0.25
-        odd = ort_run(MODEL, np.concatenate([blank, noise]))["familiarity"]
+        odd = ort_run(MODEL, noise)["familiarity"]
         self.assertTrue(np.all(odd > fam["threshold"]), odd)
 
 
