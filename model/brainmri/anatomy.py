@@ -190,6 +190,7 @@ class Anatomy:
                             "given with --template", mask, mni=sella_mm is None, sella_mm=sella_mm)
         self.source = source
         self.name = source.group
+        self.colin_to_vol = None  # Colin27 mm -> this volume's mm, where the mask and sella come from that fit
         if not source.path.exists():
             raise SystemExit(
                 f"volume {source.path} not found: install Debian's mricron-data / python3-dipy (`npm run setup:training`) "
@@ -208,7 +209,6 @@ class Anatomy:
         vol, self.affine = _load(src.path)
         pos = vol[vol > 0]
         vol = np.clip(vol / np.percentile(pos, 99.5) * 230.0, 0, 255).astype(np.float32)
-        self.colin_to_vol = None
         if src.fit_colin:
             self.colin_to_vol = _fit_colin(vol, self.affine, src.path)
             brain = _colin_mask_in(vol.shape, self.affine, self.colin_to_vol)
@@ -306,7 +306,7 @@ class Anatomy:
     def _landmarks(self, src: Source) -> None:
         inv = np.linalg.inv(self.affine)
         shape = self.tissue.shape
-        if getattr(self, "colin_to_vol", None) is not None:
+        if self.colin_to_vol is not None:
             self.sella_vox = (inv @ self.colin_to_vol @ np.append(SELLA_MNI, 1.0))[:3]
             self.midline_x = float(self.sella_vox[0])
         elif src.sella_mm is not None or src.mni:

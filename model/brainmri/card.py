@@ -104,7 +104,9 @@ All: **{a['called_tumour']} of {a['slices']} called a tumour, {a['called_tumour_
 def sources_section() -> str:
     from .anatomy import SOURCES
     root = Path(__file__).resolve().parents[2]
-    shown = lambda p: p.relative_to(root) if p.is_relative_to(root) else p  # noqa: E731 (a repository path, not this machine's)
+
+    def shown(p: Path) -> Path:  # a path in the repository, not this machine's
+        return p.relative_to(root) if p.is_relative_to(root) else p
     rows = "\n".join(f"| {s.group} | `{shown(s.path)}` | {s.kind} | {s.subject} | {', '.join(s.planes)} |" for s in SOURCES)
     return f"""| anatomy (leave-one-out unit) | volume | kind | who | planes |
 | --- | --- | --- | --- | --- |
