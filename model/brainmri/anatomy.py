@@ -7,6 +7,7 @@ contrast from the tissue map (SynthSeg style), so a T2-weighted b0 volume and a 
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +21,7 @@ NIBABEL_DATA = Path("/usr/lib/python3/dist-packages/nibabel/tests/data")
 # npm packages' example volumes, fetched by scripts/fetch-npm-sources.sh (npm run setup:training).
 BRAINBROWSER = Path(__file__).resolve().parents[2] / "data" / "npm-sources" / "brainbrowser" / "examples" / "models"
 DEFAULT_TEMPLATE = MRICRON / "ch2.nii.gz"
+COLIN_FITS = Path(__file__).with_name("colin27-fits.json")  # _fit_colin's results for the volumes in SOURCES
 # Centre of the pituitary fossa in MNI millimetres, read off Colin27's midline sagittal slice (voxel 90, 132, 42).
 SELLA_MNI = (0.0, 7.0, -29.0)
 PLANES = ("axial", "coronal", "sagittal")
@@ -394,14 +396,26 @@ def _rotation(rx: float, ry: float, rz: float) -> np.ndarray:
             @ np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]]))
 
 
-def _fit_colin(vol: np.ndarray, affine: np.ndarray, path: Path) -> np.ndarray:
+def _sha256(path: Path) -> str:
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _fit_colin(vol: np.ndarray, affine: np.ndarray, path: Path, committed: bool = True) -> np.ndarray:
     """The affine (shift, rotation, a scale per axis) taking Colin27's millimetres to a T1 head's, by the correlation of
     their intensities over Colin27's head (every third voxel); started with the tops of the heads and the centres of
-    their upper 90 mm aligned, so a neck below the head does not pull it down. About 40 s, so it is kept beside the
-    volume (`<name>.colin27.npy`) and computed again only when that file is missing."""
+    their upper 90 mm aligned, so a neck below the head does not pull it down. The fits of the volumes in SOURCES are
+    committed (COLIN_FITS, keyed by the file's sha256): every machine then draws the same brain mask and sella, whatever
+    its floating point, and nobody waits the 40 s a fit takes. Other volumes are fitted once and kept beside the file
+    (`<name>.colin27.npy`)."""
     from scipy import optimize
+    if committed and COLIN_FITS.exists():
+        fits = json.loads(COLIN_FITS.read_text())
+        known = fits.get(_sha256(path))
+        if known:
+            return np.array(known["colin27_to_volume_mm"], dtype=np.float64)
     cache = path.with_name(path.name.split(".")[0] + ".colin27.npy")
-    if cache.exists():
+    if committed and cache.exists():
         return np.load(cache)
     colin = _colin()
     idx = np.argwhere(colin.head[::3, ::3, ::3]) * 3
@@ -429,6 +443,8 @@ def _fit_colin(vol: np.ndarray, affine: np.ndarray, path: Path) -> np.ndarray:
     fit = optimize.minimize(cost, np.r_[shift0, np.zeros(6)], method="Powell",
                             options={"xtol": 1e-3, "ftol": 1e-4, "maxfev": 3000})
     m = matrix(fit.x)
+    if not committed:
+        return m
     tmp = cache.with_name(cache.name + f".{np.random.default_rng().integers(1 << 30)}.npy")
     np.save(tmp, m)
     tmp.replace(cache)  # atomic: parallel workers may fit the same volume at once

@@ -2,6 +2,7 @@
 random) keep lesions visible; deformed lesions' masks lie where their anatomy says."""
 import csv
 import hashlib
+import json
 import tempfile
 import unittest
 from pathlib import Path
@@ -199,6 +200,21 @@ class BrainBrowserTest(unittest.TestCase):
         self.assertEqual(int(vol[1, 2, 3]), 23)  # the last sample: x 1, z 2, y 3
         world = img.affine @ np.array([1, 2, 3, 1.0])
         np.testing.assert_allclose(world[:3], [10 - 1, -5 + 3 * 2, 3 + 2 * 1.5])
+
+    def test_committed_colin27_fit_is_what_the_fit_gives(self):
+        # colin27-fits.json spares every machine the 40 s fit and keeps their masks identical; it must stay the
+        # fit's own result (one volume refitted here, to within a millimetre over the head).
+        from brainmri import anatomy as A
+        src = next((s for s in A.SOURCES if s.fit_colin and s.path.exists()), None)
+        if src is None:
+            self.skipTest("brainbrowser volumes not fetched (npm run setup:training)")
+        vol, affine = A._load(src.path)
+        vol = np.clip(vol / np.percentile(vol[vol > 0], 99.5) * 230.0, 0, 255).astype(np.float32)
+        committed = A._fit_colin(vol, affine, src.path)
+        self.assertIn(A._sha256(src.path), json.loads(A.COLIN_FITS.read_text()))
+        refit = A._fit_colin(vol, affine, src.path, committed=False)
+        corners = np.array([[x, y, z, 1.0] for x in (-70, 70) for y in (-100, 70) for z in (-70, 80)]).T  # Colin27's head, mm
+        self.assertLess(float(np.abs((committed - refit) @ corners).max()), 1.0)
 
     def test_colin27_fit_finds_brain_and_sella(self):
         pool = [a for a in load_anatomies() if a.name == "brainbrowser"]
