@@ -407,9 +407,9 @@ def _fit_colin(vol: np.ndarray, affine: np.ndarray, path: Path, committed: bool 
     their upper 90 mm aligned, so a neck below the head does not pull it down. The fits of the volumes in SOURCES are
     committed (COLIN_FITS, keyed by the file's sha256): every machine then draws the same brain mask and sella, whatever
     its floating point, and nobody waits the 40 s a fit takes. Other volumes are fitted once and kept beside the file
-    (`<name>.colin27.npy`). Not dipy's AffineRegistration: started from the centres of mass, as its examples do, it ran
-    6.5 minutes here (mutual information, two levels) and ended 53 mm from this fit, the neck having pulled the centre
-    of mass down; a head with its neck needs the top-of-head start either way."""
+    (`<name>.colin27.npy`). Not dipy's AffineRegistration: started from the centres of mass, as its examples do, it
+    ran 6.5 minutes here beside a test run (mutual information, two levels) and ended 53 mm from this fit, the neck
+    having pulled the centre of mass down; a head with its neck needs the top-of-head start either way."""
     from scipy import optimize
     if committed and COLIN_FITS.exists():
         fits = json.loads(COLIN_FITS.read_text())
