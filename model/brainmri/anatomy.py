@@ -21,7 +21,7 @@ NIBABEL_DATA = Path("/usr/lib/python3/dist-packages/nibabel/tests/data")
 # npm packages' example volumes, fetched by scripts/fetch-npm-sources.sh (npm run setup:training).
 BRAINBROWSER = Path(__file__).resolve().parents[2] / "data" / "npm-sources" / "brainbrowser" / "examples" / "models"
 DEFAULT_TEMPLATE = MRICRON / "ch2.nii.gz"
-COLIN_FITS = Path(__file__).with_name("colin27-fits.json")  # _fit_colin's results for the volumes in SOURCES
+COLIN_FITS = Path(__file__).with_name("colin27-fits.json")  # _fit_colin's results for the fit_colin volumes in SOURCES
 # Centre of the pituitary fossa in MNI millimetres, read off Colin27's midline sagittal slice (voxel 90, 132, 42).
 SELLA_MNI = (0.0, 7.0, -29.0)
 PLANES = ("axial", "coronal", "sagittal")
@@ -103,12 +103,10 @@ def _brainbrowser(path: Path):
     import json
     nib = _require_nibabel()
     header = json.loads(gzip.open(str(path).replace(".raw.gz", ".header.gz")).read())
-    dims = [d for d in header["order"] if d != "time"]
-    data = np.frombuffer(gzip.open(path).read(), dtype=np.uint8)
-    shape = [header[d]["space_length"] for d in header["order"]]
-    data = data.reshape(shape)
-    if "time" in header["order"]:
-        data = np.take(data, 0, axis=header["order"].index("time"))
+    dims = header["order"]
+    if len(dims) != 3:
+        raise SystemExit(f"{path}: {len(dims)} dimensions ({', '.join(dims)}); only 3-D volumes are read")
+    data = np.frombuffer(gzip.open(path).read(), dtype=np.uint8).reshape([header[d]["space_length"] for d in dims])
     affine = np.eye(4)
     default_cosines = {"xspace": (1, 0, 0), "yspace": (0, 1, 0), "zspace": (0, 0, 1)}
     for i, d in enumerate(dims):
@@ -131,6 +129,11 @@ def _load(path: Path, order: int = 1):
         vol = ndi.zoom(vol, zooms, order=order)
         affine = affine @ np.diag([1 / zooms[0], 1 / zooms[1], 1 / zooms[2], 1.0])
     return vol, affine
+
+
+def _normalised(vol: np.ndarray) -> np.ndarray:
+    """A volume's intensities on one scale: its 99.5th percentile of positive voxels at 230 of 255."""
+    return np.clip(vol / np.percentile(vol[vol > 0], 99.5) * 230.0, 0, 255).astype(np.float32)
 
 
 def _kmeans3(vals: np.ndarray, kind: str = "t1") -> np.ndarray:
@@ -209,10 +212,9 @@ class Anatomy:
     # ---------------------------------------------------------------- segmentation
     def _from_intensities(self, src: Source) -> None:
         vol, self.affine = _load(src.path)
-        pos = vol[vol > 0]
-        vol = np.clip(vol / np.percentile(pos, 99.5) * 230.0, 0, 255).astype(np.float32)
+        vol = _normalised(vol)
         if src.fit_colin:
-            self.colin_to_vol = _fit_colin(vol, self.affine, src.path)
+            self.colin_to_vol = _colin_to_vol(vol, self.affine, src.path)
             brain = _colin_mask_in(vol.shape, self.affine, self.colin_to_vol)
         elif src.brain_mask is not None:
             nib = _require_nibabel()
@@ -401,24 +403,33 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _fit_colin(vol: np.ndarray, affine: np.ndarray, path: Path, committed: bool = True) -> np.ndarray:
-    """The affine (shift, rotation, a scale per axis) taking Colin27's millimetres to a T1 head's, by the correlation of
-    their intensities over Colin27's head (every third voxel); started with the tops of the heads and the centres of
-    their upper 90 mm aligned, so a neck below the head does not pull it down. The fits of the volumes in SOURCES are
-    committed (COLIN_FITS, keyed by the file's sha256): every machine then draws the same brain mask and sella, whatever
-    its floating point, and nobody waits the 40 s a fit takes. Other volumes are fitted once and kept beside the file
-    (`<name>.colin27.npy`). Not dipy's AffineRegistration: started from the centres of mass, as its examples do, it
-    ran 6.5 minutes here beside a test run (mutual information, two levels) and ended 53 mm from this fit, the neck
-    having pulled the centre of mass down; a head with its neck needs the top-of-head start either way."""
-    from scipy import optimize
-    if committed and COLIN_FITS.exists():
-        fits = json.loads(COLIN_FITS.read_text())
-        known = fits.get(_sha256(path))
+def _colin_to_vol(vol: np.ndarray, affine: np.ndarray, path: Path) -> np.ndarray:
+    """Colin27's millimetres -> the volume's, from _fit_colin. The fits of the volumes in SOURCES are committed
+    (COLIN_FITS, keyed by the file's sha256): every machine then draws the same brain mask and sella, whatever its
+    floating point, and nobody waits the 40 s a fit takes. Other volumes are fitted once and kept beside the file
+    (`<name>.colin27.npy`)."""
+    if COLIN_FITS.exists():
+        known = json.loads(COLIN_FITS.read_text()).get(_sha256(path))
         if known:
             return np.array(known["colin27_to_volume_mm"], dtype=np.float64)
     cache = path.with_name(path.name.split(".")[0] + ".colin27.npy")
-    if committed and cache.exists():
+    if cache.exists():
         return np.load(cache)
+    m = _fit_colin(vol, affine)
+    tmp = cache.with_name(cache.name + f".{np.random.default_rng().integers(1 << 30)}.npy")
+    np.save(tmp, m)
+    tmp.replace(cache)  # atomic: parallel workers may fit the same volume at once
+    return m
+
+
+def _fit_colin(vol: np.ndarray, affine: np.ndarray) -> np.ndarray:
+    """The affine (shift, rotation, a scale per axis) taking Colin27's millimetres to a T1 head's, by the correlation of
+    their intensities over Colin27's head (every third voxel); started with the tops of the heads and the centres of
+    their upper 90 mm aligned, so a neck below the head does not pull it down. Not dipy's AffineRegistration: started
+    from the centres of mass, as its examples do, it ran 6.5 minutes here beside a test run (mutual information, two
+    levels) and ended 53 mm from this fit, the neck having pulled the centre of mass down; a head with its neck needs
+    the top-of-head start either way."""
+    from scipy import optimize
     colin = _colin()
     idx = np.argwhere(colin.head[::3, ::3, ::3]) * 3
     pts = (colin.affine @ np.c_[idx, np.ones(len(idx))].T)[:3].T
@@ -444,13 +455,7 @@ def _fit_colin(vol: np.ndarray, affine: np.ndarray, path: Path, committed: bool 
 
     fit = optimize.minimize(cost, np.r_[shift0, np.zeros(6)], method="Powell",
                             options={"xtol": 1e-3, "ftol": 1e-4, "maxfev": 3000})
-    m = matrix(fit.x)
-    if not committed:
-        return m
-    tmp = cache.with_name(cache.name + f".{np.random.default_rng().integers(1 << 30)}.npy")
-    np.save(tmp, m)
-    tmp.replace(cache)  # atomic: parallel workers may fit the same volume at once
-    return m
+    return matrix(fit.x)
 
 
 def _colin_mask_in(shape, affine: np.ndarray, colin_to_vol: np.ndarray) -> np.ndarray:
