@@ -13,6 +13,16 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/brain-mri.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
 const fixtures = loadFixtures().slice(0, 3);
 const paths = fixtures.map((f) => join('test/fixtures', f.file));
+// Every test's temporary folder goes when the test ends, passed or failed.
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('brain-mri CLI', () => {
   it('prints a table with each file\'s label and exits 0', () => {
@@ -25,7 +35,7 @@ describe('brain-mri CLI', () => {
   });
 
   it('writes --json and overlay PNGs with --heatmap, and fails with the reason per file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'brain-mri-cli-'));
+    const dir = tempDir('brain-mri-cli-');
     const bad = join(dir, 'notes.jpg');
     writeFileSync(bad, 'not an image at all');
     const r = cli('classify', paths[0], bad, join(dir, 'missing.png'), '--json', '--heatmap', join(dir, 'maps'));
@@ -37,7 +47,6 @@ describe('brain-mri CLI', () => {
     expect(readdirSync(join(dir, 'maps'))).toEqual([`${fixtures[0].file.split('/').pop()!.replace(/\.\w+$/, '')}.overlay.png`]);
     const png = decode(readFileSync(out[0].heatmap));
     expect([png.width, png.height]).toEqual([512, 512]);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('prints a REFUSED line for a file that is not a brain MRI slice and exits 1; GATE=off classifies it (research use)', () => {
@@ -64,15 +73,9 @@ describe('brain-mri CLI', () => {
 });
 
 describe('brain-mri CLI with DICOM and NIfTI', () => {
-  const made: string[] = [];
-  afterEach(() => {
-    for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-
   it('reads a series folder as one row per slice, in slice order, and a NIfTI volume with --plane/--slice', async () => {
     const { mrDicom } = await import('../scripts/mr-dicom.js');
-    const dir = mkdtempSync(join(tmpdir(), 'brain-mri-cli-series-'));
-    made.push(dir);
+    const dir = tempDir('brain-mri-cli-series-');
     // Names in reverse of the slice order: the rows must follow ImagePositionPatient, not the names.
     for (let i = 0; i < 3; i++) writeFileSync(join(dir, `IM${3 - i}.dcm`), await mrDicom({ size: 96, fixture: `test/fixtures/${fixtures[i].file}`, position: i * 4, instanceNumber: i + 1 }));
     const r = cli('classify', dir, '--json');
