@@ -905,11 +905,13 @@ def diffusion_look(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 CT_WINDOWS = ((40, 80), (75, 215), (35, 350), (500, 2000), (400, 1800), (40, 40), (600, 2800))
 
 
-def head_ct_v2(t1: np.ndarray, head: np.ndarray, intracranial: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def head_ct_v2(t1: np.ndarray, head: np.ndarray, intracranial: np.ndarray, rng: np.random.Generator,
+               skull_base: bool = False) -> np.ndarray:
     """Head CT from a generated T1 slice and its masks, in Hounsfield units then windowed like CT: bright bone (skull
     of varying thickness with darker diploe), nearly flat brain with grey matter a little brighter than white matter,
     dark fluid, fat-dark scalp, grainy correlated noise, a headrest arc, a round field of view; brain, subdural, stroke,
-    soft-tissue or bone windows, or a percentile window."""
+    soft-tissue or bone windows, or a percentile window. With `skull_base`, the head outside the skull ring (face, skull
+    base) gets what CT shows there and MRI does not: islands of dense bone, air cells and sinuses."""
     t = t1.astype(np.float32) / 255.0
     n = t.shape[0]
     mm = n / 220.0
@@ -925,6 +927,16 @@ def head_ct_v2(t1: np.ndarray, head: np.ndarray, intracranial: np.ndarray, rng: 
     brain_hu = 34.0 - float(rng.uniform(12, 30)) * (t - brain_mean)
     brain_hu = np.where(t < 0.55 * brain_mean, float(rng.uniform(0, 15)), brain_hu)
     hu = np.where(intracranial, brain_hu, hu)
+    if skull_base:
+        outside = head & ~intracranial & ~skull & (ndi.distance_transform_edt(head) > 2 * mm)
+        bone_f = ndi.gaussian_filter(rng.normal(0, 1, hu.shape).astype(np.float32), float(rng.uniform(3, 8)) * mm)
+        air_f = ndi.gaussian_filter(rng.normal(0, 1, hu.shape).astype(np.float32), float(rng.uniform(2, 6)) * mm)
+        bone_m = outside & (bone_f > np.quantile(bone_f, float(rng.uniform(0.55, 0.85))))
+        hu[bone_m] = bone * float(rng.uniform(0.4, 1.0))
+        air_m = outside & (air_f > np.quantile(air_f, float(rng.uniform(0.75, 0.95))))
+        hu[air_m] = float(rng.uniform(-1000, -600))
+        rim = air_m & ~ndi.binary_erosion(air_m, iterations=max(1, int(mm)))
+        hu[rim] = bone * 0.6  # bony walls of air cells
     grain = ndi.gaussian_filter(rng.normal(0, 1, hu.shape).astype(np.float32), float(rng.uniform(0.6, 1.5)) * mm)
     hu = hu + grain / (grain.std() + 1e-6) * float(rng.uniform(2, 10))
     if rng.random() < 0.6:  # headrest / table arc under the head
@@ -1173,3 +1185,158 @@ def whole_body_uptake(rng: np.random.Generator) -> np.ndarray:
     if rng.random() < 0.6:
         a = 255.0 - a
     return np.asarray(Image.fromarray(a.astype(np.uint8)).resize(size, resample))
+
+
+# ---------------------------------------------------------------- round 7: MRI of other body parts
+# Tissue classes of the body-MR phantom; each sequence draws an intensity per class (a row of BODY_MR_SEQUENCES).
+_BODY_TISSUES = ("air", "fat", "muscle", "marrow", "cortical", "csf", "cord", "lung", "blood", "myocardium", "liver",
+                 "spleen", "kidney", "bowel", "fluid", "disc")
+# (low, high) per tissue for: T1 spin echo, T2 fast spin echo, bSSFP cine (bright blood), fat-saturated T2, T1
+# black-blood, STIR-like. Relative units; the image is scaled by a percentile afterwards.
+BODY_MR_SEQUENCES = {
+    "t1":    ((0, .02), (.8, 1.), (.25, .4), (.6, .85), (0, .05), (.1, .2), (.35, .5), (0, .04), (.15, .45), (.3, .45),
+              (.4, .55), (.3, .45), (.3, .5), (.2, .6), (.1, .2), (.25, .4)),
+    "t2":    ((0, .02), (.6, .9), (.15, .3), (.45, .7), (0, .05), (.85, 1.), (.35, .5), (0, .04), (0, .15), (.15, .3),
+              (.15, .3), (.4, .6), (.45, .7), (.2, .8), (.85, 1.), (.55, .85)),
+    "ssfp":  ((0, .02), (.6, .9), (.15, .3), (.4, .6), (0, .05), (.7, .95), (.3, .45), (0, .05), (.75, 1.), (.12, .25),
+              (.25, .4), (.3, .45), (.35, .55), (.2, .7), (.7, .95), (.4, .6)),
+    "fs_t2": ((0, .02), (.03, .12), (.12, .25), (.05, .15), (0, .05), (.85, 1.), (.35, .5), (0, .04), (0, .2), (.15, .3),
+              (.15, .3), (.45, .65), (.5, .75), (.2, .8), (.85, 1.), (.55, .85)),
+    "bb_t1": ((0, .02), (.8, 1.), (.3, .45), (.6, .85), (0, .05), (.1, .2), (.35, .5), (0, .04), (0, .05), (.35, .5),
+              (.45, .6), (.35, .5), (.35, .5), (.2, .6), (.1, .2), (.25, .4)),
+    "stir":  ((0, .02), (.02, .1), (.1, .22), (.05, .12), (0, .05), (.85, 1.), (.4, .55), (0, .04), (0, .2), (.15, .3),
+              (.15, .3), (.5, .7), (.5, .75), (.2, .8), (.85, 1.), (.6, .9)),
+}
+
+
+def _body_phantom(rng: np.random.Generator, n: int, region: str) -> np.ndarray:
+    """Tissue indices (into _BODY_TISSUES) of an axial thorax, short-axis cardiac, abdomen or pelvis slice, or a
+    sagittal spine: ellipses and rings with jittered sizes, smooth-warped so no two bodies share an outline."""
+    T = {t: i for i, t in enumerate(_BODY_TISSUES)}
+    yy, xx = np.mgrid[:n, :n].astype(np.float32)
+    lab = np.zeros((n, n), np.int64)
+
+    def ell(y0, x0, ry, rx, angle=0.0):
+        c, s = np.cos(angle), np.sin(angle)
+        dy, dx = yy - y0, xx - x0
+        u, v = c * dy + s * dx, -s * dy + c * dx
+        return (u / max(ry, 1e-3)) ** 2 + (v / max(rx, 1e-3)) ** 2 < 1
+
+    cy, cx = n * float(rng.uniform(0.46, 0.54)), n * float(rng.uniform(0.46, 0.54))
+    if region == "spine":  # sagittal: stacked vertebral bodies and discs, cord in its canal, back muscles and fat
+        a = n * float(rng.uniform(0.3, 0.45))
+        lab[(np.abs(xx - cx) < a) & (yy > n * 0.02) & (yy < n * 0.98)] = T["muscle"]
+        lab[(np.abs(xx - cx) < a) & (np.abs(xx - cx) > a * float(rng.uniform(0.8, 0.92)))] = T["fat"]
+        front = cx - a * float(rng.uniform(0.1, 0.3))
+        h = n * float(rng.uniform(0.06, 0.1))
+        d = h * float(rng.uniform(0.2, 0.35))
+        w = a * float(rng.uniform(0.3, 0.45))
+        y = float(rng.uniform(-h, 0))
+        curve = smooth_field(rng, n, 1, 3, n * 0.04)[:, 0]
+        while y < n:
+            sh = float(curve[int(np.clip(y, 0, n - 1))])
+            body = (yy >= y) & (yy < y + h) & (np.abs(xx - front - sh) < w / 2)
+            lab[body] = T["marrow"]
+            lab[body & ~((yy >= y + 2) & (yy < y + h - 2) & (np.abs(xx - front - sh) < w / 2 - 2))] = T["cortical"]
+            lab[(yy >= y + h) & (yy < y + h + d) & (np.abs(xx - front - sh) < w / 2)] = T["disc"]
+            y += h + d
+        canal_x = front + w / 2 + w * float(rng.uniform(0.15, 0.3))
+        lab[np.abs(xx - canal_x - curve[:, None]) < w * 0.28] = T["csf"]
+        lab[np.abs(xx - canal_x - curve[:, None]) < w * 0.12] = T["cord"]
+        if rng.random() < 0.5:
+            lab[(xx < front - w / 2 - a * 0.1) & (np.abs(xx - cx) < a)] = T["bowel" if rng.random() < 0.5 else "liver"]
+        return lab
+    a = n * float(rng.uniform(0.34, 0.47))
+    b = a * float(rng.uniform(0.6, 0.85))
+    body = ell(cy, cx, b, a)
+    lab[body] = T["fat"]
+    fat = float(rng.uniform(0.04, 0.14))
+    inner = ell(cy, cx, b * (1 - fat), a * (1 - fat))
+    lab[inner] = T["muscle"]
+    sy, sx = cy + b * 0.6, cx
+    vr = a * float(rng.uniform(0.09, 0.13))
+    if region != "pelvis":
+        lab[ell(sy, sx, vr * 1.1, vr * 1.2)] = T["cortical"]
+        lab[ell(sy, sx, vr, vr * 1.1)] = T["marrow"]
+        lab[ell(sy + vr * 1.6, sx, vr * 0.5, vr * 0.5)] = T["csf"]
+        lab[ell(sy + vr * 1.6, sx, vr * 0.25, vr * 0.3)] = T["cord"]
+        for s in (-1, 1):  # paraspinal muscles sit in fat
+            lab[ell(sy + vr * 1.6, sx + s * vr * 2.2, vr * 1.3, vr * 1.4) & inner] = T["muscle"]
+    if region in ("thorax", "cardiac"):
+        for s in (-1, 1):
+            lab[ell(cy - b * 0.05, cx + s * a * 0.45, b * 0.6, a * 0.34) & inner & ~ell(sy, sx, vr * 2, vr * 2)] = T["lung"]
+        hy, hx = cy - b * 0.1, cx - s * a * 0.08 * float(rng.uniform(-1, 1))
+        r = a * float(rng.uniform(0.16, 0.24))
+        lab[ell(hy, hx - r * 0.9, r * 1.1, r * 0.8)] = T["blood"]  # right ventricle
+        lab[ell(hy, hx + r * 0.3, r * 1.05, r * 1.05)] = T["myocardium"]
+        lab[ell(hy, hx + r * 0.3, r * 0.65, r * 0.65)] = T["blood"]  # left ventricular cavity
+        for _ in range(int(rng.integers(0, 3))):  # papillary muscles
+            t = float(rng.uniform(0, 2 * np.pi))
+            lab[ell(hy + r * 0.45 * np.sin(t), hx + r * 0.3 + r * 0.45 * np.cos(t), r * 0.12, r * 0.12)] = T["myocardium"]
+        lab[ell(cy - b * 0.02, cx + a * 0.12, a * 0.06, a * 0.06)] = T["blood"]  # descending aorta
+        if rng.random() < 0.5:
+            lab[ell(hy, hx + r * 1.9, r * 0.5, r * 0.4) & ~(lab == T["lung"])] = T["liver"]
+    elif region == "abdomen":
+        lab[ell(cy - b * 0.1, cx - a * 0.4, b * 0.55, a * 0.42) & inner] = T["liver"]
+        lab[ell(cy + b * 0.05, cx + a * 0.55, b * 0.3, a * 0.18) & inner] = T["spleen"]
+        for s in (-1, 1):
+            lab[ell(sy - vr * 0.8, sx + s * a * 0.35, b * 0.17, a * 0.11)] = T["kidney"]
+            lab[ell(sy - vr * 0.8, sx + s * a * 0.33, b * 0.07, a * 0.04)] = T["fat"]
+        lab[ell(sy - vr * 1.8, sx + a * 0.05, a * 0.045, a * 0.045)] = T["blood"]
+        for _ in range(int(rng.integers(4, 16))):
+            gy, gx = cy + rng.normal(0, b * 0.25), cx + rng.normal(a * 0.1, a * 0.25)
+            r = float(rng.uniform(4, 16)) * n / 512
+            m = ell(gy, gx, r, r * rng.uniform(0.6, 1.6), float(rng.uniform(0, np.pi))) & inner & (lab == T["muscle"])
+            lab[m] = T["bowel" if rng.random() < 0.7 else "fluid"]
+    elif region == "pelvis":
+        lab[ell(cy - b * 0.2, cx, b * 0.3, a * 0.25)] = T["fluid"]  # bladder
+        for s in (-1, 1):
+            fy, fx = cy + b * 0.05, cx + s * a * 0.62
+            lab[ell(fy, fx, a * 0.17, a * 0.17)] = T["cortical"]
+            lab[ell(fy, fx, a * 0.15, a * 0.15)] = T["marrow"]
+        lab[ell(cy + b * 0.55, cx, b * 0.2, a * 0.22) & inner] = T["bowel"]
+    return lab
+
+
+def body_mr(rng: np.random.Generator) -> np.ndarray:
+    """An MR slice of another body part (axial thorax or abdomen, short-axis cardiac cine, pelvis, sagittal spine): a
+    tissue phantom warped smooth, an intensity per tissue from a random sequence (T1, T2, bSSFP bright blood, fat-sat,
+    black blood, STIR), partial-volume blur, a surface-coil bias field, respiratory ghosts, Rician noise, a coarse
+    matrix enlarged, a percentile window; cardiac views often zoomed on the heart. Brain MRI's nearest non-brain cousin."""
+    region = ("thorax", "cardiac", "abdomen", "pelvis", "spine")[int(rng.choice(5, p=[0.15, 0.35, 0.2, 0.12, 0.18]))]
+    n = int(rng.integers(160, 385))
+    lab = _body_phantom(rng, n, region)
+    if region == "spine" and rng.random() < 0.5:
+        lab = lab.T.copy() if rng.random() < 0.3 else lab
+    lab = deform([lab], rng, 0.5)[0]
+    seq = str(rng.choice(["ssfp", "ssfp", "bb_t1"] if region == "cardiac" else list(BODY_MR_SEQUENCES)))
+    ranges = np.array(BODY_MR_SEQUENCES[seq], np.float32)
+    levels = rng.uniform(ranges[:, 0], ranges[:, 1]).astype(np.float32)
+    img = levels[lab]
+    img *= 1.0 + smooth_field(rng, n, n, 6, 0.06) * (lab > 0)  # tissue texture
+    img = ndi.gaussian_filter(img, float(rng.uniform(0.5, 1.5)))  # partial volume
+    body = ndi.binary_fill_holes(lab > 0)
+    dist = ndi.distance_transform_edt(body)
+    coil = 1.0 + float(rng.uniform(0.0, 1.5)) * np.exp(-dist / (n * float(rng.uniform(0.08, 0.25))))
+    coil = coil * np.exp(smooth_field(rng, n, n, 3, 0.25))
+    img = img * coil
+    if rng.random() < 0.4:  # respiratory / flow ghosts along the phase direction
+        ax = int(rng.integers(2))
+        for _ in range(int(rng.integers(1, 4))):
+            img = img + float(rng.uniform(0.03, 0.12)) * np.roll(img, int(rng.integers(n // 8, n // 2)), axis=ax)
+    sd = float(rng.uniform(0.005, 0.06))
+    img = np.sqrt((img + rng.normal(0, sd, img.shape)) ** 2 + rng.normal(0, sd, img.shape) ** 2).astype(np.float32)
+    if rng.random() < 0.5:  # acquired coarse, shown enlarged
+        m = int(rng.integers(64, 192))
+        small = Image.fromarray(img, "F").resize((m, m), Image.BILINEAR)
+        img = np.asarray(small.resize((n, n), Image.BICUBIC if rng.random() < 0.6 else Image.NEAREST), np.float32)
+    if region == "cardiac" and rng.random() < 0.6:  # zoomed on the heart, as cine views are
+        z = float(rng.uniform(0.35, 0.7))
+        ch = max(16, int(n * z))
+        y0 = int(np.clip(n * 0.4 - ch / 2 + rng.normal(0, n * 0.04), 0, n - ch))
+        x0 = int(np.clip(n * 0.5 - ch / 2 + rng.normal(0, n * 0.04), 0, n - ch))
+        img = img[y0:y0 + ch, x0:x0 + ch]
+    hi = float(np.percentile(img, float(rng.uniform(98.5, 99.9)))) + 1e-6
+    out = np.clip(img / hi, 0, 1) ** float(rng.uniform(0.7, 1.3)) * 255.0
+    side = int(rng.integers(128, 513))
+    return np.asarray(Image.fromarray(out.astype(np.uint8)).resize((side, side), Image.BILINEAR))

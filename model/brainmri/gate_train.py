@@ -22,7 +22,7 @@ from .progress import Progress
 
 MODEL_DIR = Path(__file__).resolve().parents[1]
 # The version a newly trained gate gets (manifest `version`).
-GATE_VERSION = "0.4.0"
+GATE_VERSION = "0.5.0"
 REPORT_DIR = MODEL_DIR / "reports" / "gate"
 # The targets on held-out sources: accept >= 99 % of brain MRI slices, refuse >= 98 % of other images. The threshold
 # is chosen on validation to keep the larger of (false-refusal rate / 1 %, false-acceptance rate / 2 %) smallest.

@@ -76,11 +76,12 @@ class SourcesTest(unittest.TestCase):
         self.assertEqual(set(train_c) & set(test_c), set())
         self.assertEqual(set(train_c) | set(test_c), set(GS.generator_contrasts()))
 
-    def test_generated_positives_cover_every_anatomy_training_contrast_and_plane_with_and_without_lesions(self):
+    def test_generated_positives_cover_every_gate_anatomy_training_contrast_and_plane_with_and_without_lesions(self):
         from brainmri.anatomy import ANATOMIES, PLANES
+        self.assertTrue(set(GS.GATE_ANATOMIES) <= set(ANATOMIES))
         train_c, _ = GS._contrasts()
         seen = [GS.generated(np.random.default_rng([5, i]), train_c).meta for i in range(80)]
-        self.assertEqual({m["anatomy"] for m in seen}, set(ANATOMIES))
+        self.assertEqual({m["anatomy"] for m in seen}, set(GS.GATE_ANATOMIES))
         self.assertEqual({m["contrast"] for m in seen}, set(train_c))
         self.assertEqual({m["plane"] for m in seen}, set(PLANES))
         self.assertEqual({bool(m["site"]) for m in seen}, {True, False})  # with and without a lesion
@@ -185,6 +186,37 @@ class ShapeNegativesTest(unittest.TestCase):
             self.assertGreaterEqual(img.shape[0], 256)
             self.assertGreater(img.std(), 1.0)
 
+    def test_body_mr_phantoms_hold_their_organs_and_sequences_order_their_tissues(self):
+        T = {t: i for i, t in enumerate(R._BODY_TISSUES)}
+        for region, organs in (("cardiac", ("lung", "blood", "myocardium", "marrow", "csf")),
+                               ("abdomen", ("liver", "spleen", "kidney", "blood")), ("pelvis", ("fluid", "marrow")),
+                               ("spine", ("marrow", "disc", "cord", "csf"))):
+            lab = R._body_phantom(np.random.default_rng(4), 256, region)
+            self.assertEqual(lab.shape, (256, 256))
+            for o in organs:
+                self.assertTrue((lab == T[o]).any(), f"{region} lacks {o}")
+        seq = {k: np.array(v).mean(1) for k, v in R.BODY_MR_SEQUENCES.items()}
+        self.assertEqual({len(v) for v in seq.values()}, {len(R._BODY_TISSUES)})
+        self.assertGreater(seq["ssfp"][T["blood"]], seq["ssfp"][T["myocardium"]])  # bright blood
+        self.assertLess(seq["bb_t1"][T["blood"]], seq["bb_t1"][T["myocardium"]])  # black blood
+        self.assertLess(seq["fs_t2"][T["fat"]], seq["t2"][T["fat"]])  # fat saturated
+        for i in range(6):
+            img = R.body_mr(np.random.default_rng(i))
+            self.assertEqual((img.dtype, img.ndim, img.shape[0] == img.shape[1]), (np.dtype(np.uint8), 2, True))
+            self.assertGreater(img.std(), 5.0)
+
+    def test_skull_base_head_ct_mottles_the_head_outside_the_skull_with_bone_and_air(self):
+        n = 128
+        yy, xx = np.mgrid[:n, :n]
+        head = (yy - 64) ** 2 + (xx - 64) ** 2 < 60 ** 2
+        intracranial = (yy - 50) ** 2 + (xx - 64) ** 2 < 30 ** 2
+        t1 = np.where(head, 120, 0).astype(np.uint8)
+        face = head & ~intracranial & ((yy - 50) ** 2 + (xx - 64) ** 2 > 45 ** 2)  # beyond the skull ring
+        for i in range(4):  # a flat scalp becomes a mottle of bone and air; the brain stays flat
+            plain = R.head_ct_v2(t1, head, intracranial, np.random.default_rng(i))
+            base = R.head_ct_v2(t1, head, intracranial, np.random.default_rng(i), skull_base=True)
+            self.assertGreater(base[face].std(), plain[face].std() + 30)
+            self.assertLess(base[intracranial].std(), 30)
 
 class ThresholdRuleTest(unittest.TestCase):
     def test_threshold_sits_in_the_gap_between_separable_scores(self):
