@@ -20,6 +20,6 @@ LABEL_TO_FOLDER = {"glioma": "glioma", "meningioma": "meningioma", "normal": "no
 
 NOTICE = (
     "Demonstration model trained on synthetic lesions drawn over a few public brain volumes (Colin27, a JHU atlas, two "
-    "diffusion/functional EPI scans, BrainBrowser's T1 head) in randomised contrasts. Never saw a real tumour. "
+    "diffusion/functional EPI scans, two real T1 heads from npm) in randomised contrasts. Never saw a real tumour. "
     "Not a medical device; not for diagnosis or any clinical decision."
 )

@@ -20,6 +20,7 @@ DIPY_DATA = Path("/usr/lib/python3/dist-packages/dipy/data/files")
 NIBABEL_DATA = Path("/usr/lib/python3/dist-packages/nibabel/tests/data")
 # npm packages' example volumes, fetched by scripts/fetch-npm-sources.sh (npm run setup:training).
 BRAINBROWSER = Path(__file__).resolve().parents[2] / "data" / "npm-sources" / "brainbrowser" / "examples" / "models"
+CNIL = Path(__file__).resolve().parents[2] / "data" / "npm-sources" / "cornerstone-nifti-image-loader" / "examples" / "data"
 DEFAULT_TEMPLATE = MRICRON / "ch2.nii.gz"
 COLIN_FITS = Path(__file__).with_name("colin27-fits.json")  # _fit_colin's results for the fit_colin volumes in SOURCES
 # Centre of the pituitary fossa in MNI millimetres, read off Colin27's midline sagittal slice (voxel 90, 132, 42).
@@ -45,6 +46,7 @@ class Source:
     skull: bool = True  # shows skull and scalp (else they are synthesised round the brain)
     planes: tuple = PLANES  # planes worth cutting (a thin slab has only axial ones)
     fit_colin: bool = False  # brain mask and sella from Colin27 fitted to it (a native-space head with face and neck)
+    world_fix: tuple | None = None  # 4 x 4 applied to the header's affine where its axes misname the anatomy
 
 
 # Every human brain volume found in Debian and npm packages here (docs/model.md says what was left out and why).
@@ -65,6 +67,12 @@ SOURCES = (
            "a real person's T1 (native space, whole head and neck, 1 mm; BrainBrowser example 1)", fit_colin=True),
     Source("brainbrowser", BRAINBROWSER / "structural2.mnc.raw.gz", "t1",
            "a real person's T1 (native space, whole head and neck, 1 mm; BrainBrowser example 2)", fit_colin=True),
+    # cornerstone-nifti-image-loader's example T1 (npm, MIT): one adult's head conformed by FreeSurfer to 256^3 at 1 mm.
+    # Its header says LIA, but the head lies a quarter turn off: what the header calls superior is posterior and what
+    # it calls anterior is superior (seen on its slices, and the Colin27 fit found the same quarter turn).
+    Source("almi5", CNIL / "almi5_T1fs_conform.nii.gz", "t1",
+           "a real adult's T1 (FreeSurfer-conformed, whole head, 1 mm; cornerstone-nifti-image-loader example)",
+           fit_colin=True, world_fix=((1, 0, 0, 0), (0, 0, -1, 0), (0, 1, 0, 0), (0, 0, 0, 1))),
 )
 ANATOMIES = tuple(dict.fromkeys(s.group for s in SOURCES))
 
@@ -116,10 +124,14 @@ def _brainbrowser(path: Path):
     return nib.Nifti1Image(np.ascontiguousarray(data), affine)
 
 
-def _load(path: Path, order: int = 1):
-    """Canonical (RAS) orientation, first volume of a 4-D file, resampled to 1 mm; returns (array, affine)."""
+def _load(path: Path, order: int = 1, world_fix: tuple | None = None):
+    """Canonical (RAS) orientation, first volume of a 4-D file, resampled to 1 mm; returns (array, affine).
+    `world_fix` (a 4 x 4 matrix) corrects a header whose axes do not say where the anatomy is."""
     nib = _require_nibabel()
-    img = nib.as_closest_canonical(_brainbrowser(path) if str(path).endswith(".mnc.raw.gz") else nib.load(str(path)))
+    img = _brainbrowser(path) if str(path).endswith(".mnc.raw.gz") else nib.load(str(path))
+    if world_fix is not None:
+        img = nib.Nifti1Image(np.asanyarray(img.dataobj), np.array(world_fix, np.float64) @ img.affine)
+    img = nib.as_closest_canonical(img)
     vol = np.asarray(img.dataobj, dtype=np.float32)
     while vol.ndim > 3:
         vol = vol[..., 0]
@@ -211,7 +223,7 @@ class Anatomy:
 
     # ---------------------------------------------------------------- segmentation
     def _from_intensities(self, src: Source) -> None:
-        vol, self.affine = _load(src.path)
+        vol, self.affine = _load(src.path, world_fix=src.world_fix)
         vol = _normalised(vol)
         if src.fit_colin:
             self.colin_to_vol = _colin_to_vol(vol, self.affine, src.path)
@@ -257,7 +269,7 @@ class Anatomy:
     def _from_labels(self, src: Source) -> None:
         """A parcellation: each label's tissue is the class of the median Colin27 T1 intensity over the label's
         voxels (both in MNI space; the package ships no label names). Labels are rendered without texture."""
-        labels, self.affine = _load(src.path, order=0)
+        labels, self.affine = _load(src.path, order=0, world_fix=src.world_fix)
         labels = np.round(labels).astype(np.int32)
         colin = _colin()
         inv = np.linalg.inv(colin.affine) @ self.affine

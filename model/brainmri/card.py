@@ -201,11 +201,12 @@ tumour.
 
 ## Training data
 Synthetic, made by `npm run data` (model/brainmri/generate.py) from **every human brain volume that Debian and npm
-packages hold here** (mricron-data, python3-dipy, python3-nibabel; npm brainbrowser 2.3.0; licences in
-[licenses/](licenses/)), each segmented into background, scalp, skull, CSF, grey and white matter (skull and scalp
-synthesised round brain-only volumes). brainbrowser is AGPL-3.0 and says nothing else about its example volumes; whether
-weights trained on renders of them fall under it is a question this project has not settled. Without them:
-`npm run data -- --anatomy colin27,jhu-eve,dipy-b0,nibabel-epi`, then train as below.
+packages hold here** (mricron-data, python3-dipy, python3-nibabel; npm brainbrowser 2.3.0 and
+cornerstone-nifti-image-loader 1.0.0; licences in [licenses/](licenses/)), each segmented into background, scalp, skull,
+CSF, grey and white matter (skull and scalp synthesised round brain-only volumes). brainbrowser is AGPL-3.0 and says
+nothing else about its example volumes; whether weights trained on renders of them fall under it is a question this
+project has not settled. Without them: `npm run data -- --anatomy colin27,jhu-eve,dipy-b0,nibabel-epi,almi5`, then
+train as below.
 
 {sources_section()}
 

@@ -208,7 +208,7 @@ class BrainBrowserTest(unittest.TestCase):
         src = next((s for s in A.SOURCES if s.fit_colin and s.path.exists()), None)
         if src is None:
             self.skipTest("brainbrowser volumes not fetched (npm run setup:training)")
-        vol, affine = A._load(src.path)
+        vol, affine = A._load(src.path, world_fix=src.world_fix)
         vol = A._normalised(vol)
         committed = A._colin_to_vol(vol, affine, src.path)
         self.assertIn(A._sha256(src.path), json.loads(A.COLIN_FITS.read_text()))
@@ -217,13 +217,18 @@ class BrainBrowserTest(unittest.TestCase):
         self.assertLess(float(np.abs((committed - refit) @ corners).max()), 1.0)
 
     def test_colin27_fit_finds_brain_and_sella(self):
-        pool = [a for a in load_anatomies() if a.name == "brainbrowser"]
+        pool = [a for a in load_anatomies() if a.source.fit_colin]
         if not pool:
-            self.skipTest("brainbrowser volumes not fetched (npm run setup:training)")
+            self.skipTest("npm volumes not fetched (npm run setup:training)")
+        self.assertEqual({a.name for a in pool}, {"brainbrowser", "almi5"})
         for a in pool:
             name = a.source.path.name
             scales = np.linalg.svd(a.colin_to_vol[:3, :3], compute_uv=False)
             self.assertTrue(np.all((scales > 0.8) & (scales < 1.25)), (name, scales))  # a head, not a warp
+            # Oriented as Colin27 (RAS): each axis maps mostly onto itself, so a header that misnames the axes (almi5's
+            # before its world_fix) would show here as a quarter turn.
+            rot = a.colin_to_vol[:3, :3] / scales.mean()
+            self.assertTrue(np.all(np.diag(rot) > 0.85), (name, rot.round(2)))
             self.assertTrue(1.0e6 < a.brain.sum() < 1.7e6, (name, a.brain.sum()))  # 1 mm voxels: 1.0 to 1.7 litres
             x, y, z = (int(round(v)) for v in a.sella_vox)
             brain_z = np.where(a.brain.any(axis=(0, 1)))[0]
