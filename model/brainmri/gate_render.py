@@ -1265,7 +1265,7 @@ def _body_phantom(rng: np.random.Generator, n: int, region: str) -> np.ndarray:
     if region in ("thorax", "cardiac"):
         for s in (-1, 1):
             lab[ell(cy - b * 0.05, cx + s * a * 0.45, b * 0.6, a * 0.34) & inner & ~ell(sy, sx, vr * 2, vr * 2)] = T["lung"]
-        hy, hx = cy - b * 0.1, cx - s * a * 0.08 * float(rng.uniform(-1, 1))
+        hy, hx = cy - b * 0.1, cx - a * 0.08 * float(rng.uniform(-1, 1))
         r = a * float(rng.uniform(0.16, 0.24))
         lab[ell(hy, hx - r * 0.9, r * 1.1, r * 0.8)] = T["blood"]  # right ventricle
         lab[ell(hy, hx + r * 0.3, r * 1.05, r * 1.05)] = T["myocardium"]
@@ -1306,7 +1306,7 @@ def body_mr(rng: np.random.Generator) -> np.ndarray:
     region = ("thorax", "cardiac", "abdomen", "pelvis", "spine")[int(rng.choice(5, p=[0.15, 0.35, 0.2, 0.12, 0.18]))]
     n = int(rng.integers(160, 385))
     lab = _body_phantom(rng, n, region)
-    if region == "spine" and rng.random() < 0.5:
+    if region == "spine" and rng.random() < 0.5:  # some viewers lay a sagittal spine on its side (the draws are kept)
         lab = lab.T.copy() if rng.random() < 0.3 else lab
     lab = deform([lab], rng, 0.5)[0]
     seq = str(rng.choice(["ssfp", "ssfp", "bb_t1"] if region == "cardiac" else list(BODY_MR_SEQUENCES)))

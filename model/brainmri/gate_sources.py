@@ -120,7 +120,6 @@ class Source:
 
 
 # ---------------------------------------------------------------- loaders (cached per process)
-@lru_cache(maxsize=16)
 def nrrd(path: str) -> tuple[np.ndarray, tuple[float, ...]]:
     """A NRRD volume (raw or gzip encoding; the two itk-vtk-viewer test volumes) as x, y, z order and its spacings.
     Written here because no NRRD reader is among the training dependencies (Debian has none for Python 3)."""
@@ -149,6 +148,7 @@ def nrrd(path: str) -> tuple[np.ndarray, tuple[float, ...]]:
     return np.ascontiguousarray(vol), zooms
 
 
+@lru_cache(maxsize=16)
 def volume(path: str) -> tuple[np.ndarray, tuple[float, float, float]]:
     if path.endswith(".nrrd"):
         vol, z = nrrd(path)
@@ -540,20 +540,12 @@ def either(*makers):
 
 def real_mri_choice(volumes: tuple[tuple[str, tuple[str, ...]], ...]):
     """One of several volumes, each cut only in the planes it has (a localizer is one slab), rendered like a scan."""
-    makers = [real_mri(p, planes, contrast_p=0.0) for p, planes in volumes]
-
-    def make(rng: np.random.Generator) -> np.ndarray:
-        return makers[int(rng.integers(len(makers)))](rng)
-    return make
+    return either(*(real_mri(p, planes, contrast_p=0.0) for p, planes in volumes))
 
 
 def real_mri_any(paths: tuple[str, ...], planes=("axial",)):
     """One of several volumes, rendered like a scan with its own contrast."""
-    makers = [real_mri(p, planes, contrast_p=0.0) for p in paths]
-
-    def make(rng: np.random.Generator) -> np.ndarray:
-        return makers[int(rng.integers(len(makers)))](rng)
-    return make
+    return real_mri_choice(tuple((p, planes) for p in paths))
 
 
 def real_2d(path: str):
