@@ -108,7 +108,6 @@ def _brainbrowser(path: Path):
     """A BrainBrowser volume (`x.mnc.raw.gz`: 8-bit samples, `x.mnc.header.gz`: the MINC dimensions as JSON, slowest
     first) as a NIfTI image. MINC puts a voxel at sum over dimensions of (start + index * step) * direction cosines."""
     import gzip
-    import json
     nib = _require_nibabel()
     header = json.loads(gzip.open(str(path).replace(".raw.gz", ".header.gz")).read())
     dims = header["order"]

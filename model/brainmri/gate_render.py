@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 import io
 import string
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -67,6 +67,16 @@ def words(rng: np.random.Generator, n: int) -> str:
 
 def rand_colour(rng: np.random.Generator, lo: int = 0, hi: int = 256) -> tuple[int, int, int]:
     return tuple(int(v) for v in rng.integers(lo, hi, 3))
+
+
+def _ellipse(yy: np.ndarray, xx: np.ndarray, y0: float, x0: float, ry: float, rx: float,
+             angle: float = 0.0) -> np.ndarray:
+    """Pixels of the grid (yy, xx) inside the ellipse centred at (y0, x0) with semi-axes ry, rx, turned by `angle`."""
+    dy, dx = yy - y0, xx - x0
+    if angle:
+        c, s = np.cos(angle), np.sin(angle)
+        dy, dx = c * dy + s * dx, -s * dy + c * dx
+    return (dy / max(ry, 1e-3)) ** 2 + (dx / max(rx, 1e-3)) ** 2 < 1
 
 
 def smooth_field(rng: np.random.Generator, h: int, w: int, grid: int, amp: float = 1.0) -> np.ndarray:
@@ -1016,8 +1026,7 @@ def body_ct(rng: np.random.Generator) -> np.ndarray:
     a = n * float(rng.uniform(0.36, 0.47))
     b = a * float(rng.uniform(0.58, 0.8))
 
-    def ell(y0, x0, ry, rx):
-        return ((yy - y0) / max(ry, 1e-3)) ** 2 + ((xx - x0) / max(rx, 1e-3)) ** 2 < 1
+    ell = partial(_ellipse, yy, xx)
 
     body = ell(cy, cx, b, a)
     hu[body] = 40.0
@@ -1137,8 +1146,7 @@ def whole_body_uptake(rng: np.random.Generator) -> np.ndarray:
     cx = w / 2 + rng.normal(0, 0.02) * w
     act = np.zeros((h, w), np.float32)
 
-    def ell(y0, x0, ry, rx):
-        return ((yy - y0) / max(ry, 1e-3)) ** 2 + ((xx - x0) / max(rx, 1e-3)) ** 2 < 1
+    ell = partial(_ellipse, yy, xx)
 
     hr = h * float(rng.uniform(0.05, 0.07))
     hy = hr * float(rng.uniform(1.1, 1.4))
@@ -1216,11 +1224,7 @@ def _body_phantom(rng: np.random.Generator, n: int, region: str) -> np.ndarray:
     yy, xx = np.mgrid[:n, :n].astype(np.float32)
     lab = np.zeros((n, n), np.int64)
 
-    def ell(y0, x0, ry, rx, angle=0.0):
-        c, s = np.cos(angle), np.sin(angle)
-        dy, dx = yy - y0, xx - x0
-        u, v = c * dy + s * dx, -s * dy + c * dx
-        return (u / max(ry, 1e-3)) ** 2 + (v / max(rx, 1e-3)) ** 2 < 1
+    ell = partial(_ellipse, yy, xx)
 
     cy, cx = n * float(rng.uniform(0.46, 0.54)), n * float(rng.uniform(0.46, 0.54))
     if region == "spine":  # sagittal: stacked vertebral bodies and discs, cord in its canal, back muscles and fat

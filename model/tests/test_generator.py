@@ -183,7 +183,6 @@ class BrainBrowserTest(unittest.TestCase):
         # A MINC world position is the sum over dimensions of (start + index * step) * direction cosines; the header
         # lists dimensions slowest first. A 2 x 3 x 4 volume in BrainBrowser's x, z, y order, one axis flipped.
         import gzip
-        import json
         from brainmri.anatomy import _brainbrowser
         header = {"order": ["xspace", "zspace", "yspace"],
                   "xspace": {"start": 10.0, "space_length": 2, "step": -1.0, "direction_cosines": [1, 0, 0]},
