@@ -1,9 +1,9 @@
 // Resize, normalisation and layout against hand-computed values on tiny literal images.
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from './manifest.js';
-import { greyPlane, greyWhenEqual } from './image.js';
+import { channelRow, greyPlane, greyWhenEqual, type RawImage } from './image.js';
 import { preprocess } from './preprocess.js';
-import { resizePlane, resizeTaps } from './resize.js';
+import { resizePlane, resizeRows, resizeTaps } from './resize.js';
 
 describe('resizePlane (PIL bilinear, antialiased, float)', () => {
   it('halves 4 -> 2 with tent weights [1/8, 3/8, 3/8, 1/8]', () => {
@@ -164,6 +164,33 @@ describe('preprocess', () => {
     expect(greyWhenEqual(deep)).toEqual({ data: Uint16Array.from([0, 65535, 1000, 257]), width: 2, height: 2, channels: 1, bitDepth: 16 });
     for (const m of [sized(24, 24, 'grayscale'), sized(16, 16, 'rgb')]) {
       expect(Buffer.from(preprocess(rgba, m).data.buffer)).toEqual(Buffer.from(preprocess(grey, m).data.buffer));
+    }
+  });
+
+  it('resizes each colour channel to the same float32 numbers as its float rows would give: 8- and 16-bit; RGB, RGBA, grey+alpha', () => {
+    // The reference is the definition: channel c's rows as floats (channelRow), resized row by row.
+    const rows = (image: RawImage, c: number, W: number, H: number): Float32Array =>
+      resizeRows(image.width, image.height, W, H, (y, row) => channelRow(image, c, y, row));
+    const images: RawImage[] = [
+      { data: noise(512 * 512 * 3), width: 512, height: 512, channels: 3 },
+      { data: noise(97 * 61 * 4), width: 97, height: 61, channels: 4 },
+      { data: noise(80 * 64 * 2), width: 80, height: 64, channels: 2 },
+      { data: new Uint16Array(128 * 96 * 3).map(() => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 65536), width: 128, height: 96, channels: 3, bitDepth: 16 },
+    ];
+    for (const image of images) {
+      for (const [W, H] of [[64, 64], [24, 16], [image.width, image.height], [130, 70]]) {
+        const m = sized(W, H, 'rgb');
+        m.preprocessing.mean = [0];
+        m.preprocessing.std = [1];
+        m.preprocessing.scale = 1;
+        const t = preprocess(image, m);
+        for (let c = 0; c < 3; c++) {
+          // Grey plus alpha gives its grey to all three.
+          const reference = rows(image, image.channels >= 3 ? c : 0, W, H);
+          const same = Buffer.from(t.data.slice(c * W * H, (c + 1) * W * H).buffer).equals(Buffer.from(reference.buffer));
+          expect(same, `${image.width}x${image.height}x${image.channels} -> ${W}x${H}, channel ${c}`).toBe(true);
+        }
+      }
     }
   });
 
