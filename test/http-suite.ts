@@ -347,6 +347,22 @@ export function defineHttpSuite(name: string, target: () => Promise<HttpTarget>)
       expect(model.gate).toMatchObject({ name: 'brain-mri-gate', labels: ['brain_mri', 'other'], sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     });
 
+    it('answers a scan the input check accepted but doubts, marked uncertain with the reason input_unsure', async () => {
+      // normal-2 with its grey levels inverted: still a head, but not how an MRI slice looks. The gate scores it inside
+      // its unsure band (0.35 in Node, between 0.18 and 0.56): a class comes back, flagged for review, never bare.
+      const { data, width, height } = jpeg.decode(fixtureBytes('images/normal-2.jpg'), { useTArray: true });
+      for (let i = 0; i < data.length; i += 4) data[i] = data[i + 1] = data[i + 2] = 255 - data[i];
+      const { encodePng } = await import('../src/core/png.js');
+      const body = await (await api.fetch('/v1/classify', raw(encodePng(data, width, height), 'image/png'))).json();
+      expect(body.gate.score).toBeGreaterThanOrEqual(body.gate.threshold);
+      expect(body.gate.score).toBeLessThan(body.gate.uncertain_below);
+      expect(body.uncertain).toBe(true);
+      expect(body.reasons).toContain('input_unsure');
+      const model = await (await api.fetch('/v1/model')).json();
+      expect(model.gate.uncertain_below).toBe(body.gate.uncertain_below);
+      expect(model.gate.uncertain_below).toBeGreaterThan(model.gate.threshold);
+    });
+
     it('answers unknown routes with a JSON 404', async () => {
       const res = await api.fetch('/v1/nothing-here');
       expect(res.status).toBe(404);

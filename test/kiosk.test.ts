@@ -190,6 +190,29 @@ describe('kiosk served by the Node service', () => {
     await page.context().close();
   });
 
+  it('shows a scan the input check accepted but doubts with its own review line, on the device and in server mode', async () => {
+    // The HTTP suite's inverted normal-2 (gate score inside the unsure band), as a PNG file to pick.
+    const { default: jpeg } = await import('jpeg-js');
+    const { encodePng } = await import('../src/core/png.js');
+    const { data, width, height } = jpeg.decode(readFileSync(fixtures.find((f) => f.path.endsWith('normal-2.jpg'))!.path), { useTArray: true });
+    for (let i = 0; i < data.length; i += 4) data[i] = data[i + 1] = data[i + 2] = 255 - data[i];
+    const file = join(mkdtempSync(join(tmpdir(), 'kiosk-unsure-')), 'inverted.png');
+    writeFileSync(file, encodePng(data, width, height));
+    const page = await openKiosk();
+    for (const mode of ['device', 'server'] as const) {
+      if (mode === 'server') {
+        await page.click('#open-settings');
+        await page.check('input[name="mode"][value="server"]');
+        await applySettings(page);
+        await waitForEngine(page);
+      }
+      const shown = await classifyInPage(page, file);
+      expect(shown.uncertain, mode).toBe(true);
+      expect(await page.textContent('#uncertain'), mode).toBe('The input check is not sure this is a brain MRI slice. Refer for review');
+    }
+    await page.context().close();
+  });
+
   it('refuses what is not a brain MRI slice on its own screen, with no class, bars or heatmap, on the device and in server mode', async () => {
     const photo = '/usr/lib/python3/dist-packages/sklearn/datasets/images/china.jpg';
     const res = await fetch(`${server.url}/v1/classify`, { method: 'POST', body: readFileSync(photo), headers: { 'Content-Type': 'image/jpeg' } });

@@ -32,7 +32,7 @@ modalities, volumes and one generator contrast never used in training or thresho
 **{_pct(s['brain_mri_accepted'])}** of {s['brain_mri_images']} brain MRI slices (target >= {_pct(t['brain_mri_accepted'])}:
 {_met(s['brain_mri_accepted'], t['brain_mri_accepted'])}) and refused **{_pct(s['other_refused'])}** of {s['other_images']}
 other images (target >= {_pct(t['other_refused'])}: {_met(s['other_refused'], t['other_refused'])}), at p(brain_mri) >= {s['threshold']:.4g}.
-Per-source results are in GATE_CARD.md.
+{_band_line(s)}Per-source results are in GATE_CARD.md.
 {END}"""
 
 
@@ -63,6 +63,43 @@ def _rethreshold(tr: dict) -> str:
             "\"Input gate round 4\").\n")
 
 
+def _band_rows(s: dict) -> str:
+    if not s.get("uncertain_below") or s["uncertain_below"] <= s["threshold"]:
+        return ""
+    return (f"| brain MRI slices accepted without a flag (p >= {s['uncertain_below']}) | {_pct(s['brain_mri_accepted_sure'])} "
+            f"(flagged input_unsure: {_pct(s['brain_mri_accepted_unsure'])}) | |\n"
+            f"| other images refused or flagged input_unsure | {_pct(s['other_refused_or_unsure'])} "
+            f"(flagged: {_pct(s['other_accepted_unsure'])}) | not a target: a flagged image is still answered |\n")
+
+
+def _band_line(s: dict) -> str:
+    if not s.get("uncertain_below") or s["uncertain_below"] <= s["threshold"]:
+        return ""
+    return (f"Accepted images under p(brain_mri) {s['uncertain_below']:.4g} are marked uncertain (reason `input_unsure`): on the "
+            f"test sources that leaves {_pct(1 - s['other_refused_or_unsure'])} of other images accepted without a flag and "
+            f"flags {_pct(s['brain_mri_accepted_unsure'])} of brain MRI slices.\n")
+
+
+def _band_trust(s: dict) -> str:
+    if not s.get("uncertain_below") or s["uncertain_below"] <= s["threshold"]:
+        return ""
+    return ("- The unsure band (0.5.1, round 8) was fixed on validation by a rule written before any score; the test split, "
+            "regenerated from the same code and seed (its validation twin reproduced 0.5.0's validation table image for "
+            "image), was then scored once more to report it. The band moved nothing else: the refusal rates are 0.5.0's.\n")
+
+
+def _band(th: dict, s: dict) -> str:
+    if not s.get("uncertain_below") or s["uncertain_below"] <= s["threshold"]:
+        return ""
+    return f"""
+**Unsure band.** An accepted image scoring under **{s['uncertain_below']}** (`thresholds.uncertain`) is answered but marked
+`uncertain: true` with the reason `input_unsure` (refer for review) on every runtime. The edge was chosen on the
+validation sources only, by a rule written before any score of them was read ({th.get('band_rule', '')}; docs/model.md,
+"Input gate round 8"): there {_pct(th['val_other_accepted_unflagged'])} of other images were accepted without a flag
+and {_pct(th['val_brain_mri_flagged_or_refused'])} of brain MRI slices were flagged or refused.
+"""
+
+
 def gate_card(report: dict, manifest: dict) -> str:
     s = report["summary"]
     t = s["targets"]
@@ -74,17 +111,18 @@ def gate_card(report: dict, manifest: dict) -> str:
     for name, v in sorted(per.items(), key=lambda kv: (kv[1]["label"], kv[1]["family"], kv[0])):
         target = t["brain_mri_accepted"] if v["label"] == "brain_mri" else t["other_refused"]
         new = f"round {test_round(name)}"
-        rows.append(f"| {name} | {new} | {v['label']} | {v['family']} | {v['images']} | {v['accepted']} | {v['refused']} | "
-                    f"{_pct(v['correct_rate'])} | {_met(v['correct_rate'], target)} |")
+        rows.append(f"| {name} | {new} | {v['label']} | {v['family']} | {v['images']} | {v['accepted']} | {v.get('unsure', 0)} | "
+                    f"{v['refused']} | {_pct(v['correct_rate'])} | {_met(v['correct_rate'], target)} |")
     val_rows = []
     for name, v in sorted((report.get("val_per_source") or {}).items(), key=lambda kv: (kv[1]["label"], kv[0])):
-        val_rows.append(f"| {name} | {v['label']} | {v['images']} | {v['accepted']} | {v['refused']} | {_pct(v['correct_rate'])} |")
+        val_rows.append(f"| {name} | {v['label']} | {v['images']} | {v['accepted']} | {v.get('unsure', 0)} | {v['refused']} | "
+                        f"{_pct(v['correct_rate'])} |")
     src_rows = []
     for d in sorted(report["data"]["sources"], key=lambda d: (["train", "val", "test"].index(d["split"]), d["label"], d["name"])):
         src_rows.append(f"| {d['split']} | {d['name']} | {d['label']} | {d['count']} | {d['origin']} | {d['licence']} |")
     groups = s.get("groups", {})
     group_rows = []
-    labels = {"new_in_round7": "round 7: dwv's test DICOMs (never scored before this evaluation)",
+    labels = {"new_in_round7": "round 7: dwv's test DICOMs (scored once with 0.5.0; nothing was changed for them since)",
               "kept_from_round5": "round 5: real images from npm packages (scored with gates 0.3.0 and 0.4.0; their failures shaped round 7)",
               "new_in_round4": "round 4 (scored with gates 0.3.0 and 0.4.0)",
               "kept_from_round2": "round 2 (scored four times; their failures shaped rounds 4, 6 and 7)",
@@ -96,7 +134,9 @@ def gate_card(report: dict, manifest: dict) -> str:
             continue
         acc = "n/a" if v["brain_mri_accepted"] is None else f"{_pct(v['brain_mri_accepted'])} of {v['brain_mri_images']}"
         ref = "n/a" if v["other_refused"] is None else f"{_pct(v['other_refused'])} of {v['other_images']}"
-        group_rows.append(f"| {label} | {len(v['sources'])} | {acc} | {ref} |")
+        sure = "n/a" if v.get("brain_mri_accepted_sure") is None else _pct(v["brain_mri_accepted_sure"])
+        flag = "n/a" if v.get("other_refused_or_unsure") is None else _pct(v["other_refused_or_unsure"])
+        group_rows.append(f"| {label} | {len(v['sources'])} | {acc} | {ref} | {sure} | {flag} |")
     splits = report["data"]["splits"]
     split_line = ", ".join(f"{k} {v['images']} ({v['brain_mri']} brain MRI, {v['other']} other)" for k, v in splits.items())
     macs = report.get("macs") or 0
@@ -133,7 +173,7 @@ sources only (never on test): the threshold that keeps max(false-refusal rate / 
 smallest, the middle (in logit) of the widest run of equally good thresholds ({th['interval'][0]} to {th['interval'][1]}).
 On validation it refused {_pct(th['val_false_refusal'])} of brain MRI slices and accepted {_pct(th['val_false_acceptance'])}
 of other images.
-
+{_band(th, s)}
 ## Data
 Whole sources are held out: every source belongs to exactly one split. Images per split: {split_line}.
 Every image goes through what a runtime receives (JPEG quality 55..95 or PNG, grey sometimes stored as RGB) and the
@@ -206,23 +246,23 @@ machine), seed {tr.get('seed')}.
 | ROC AUC (p(brain_mri)) | {s['roc_auc_macro_ovr']:.4f} | |
 | Matthews correlation | {s['mcc']:.4f} | |
 | ONNX (onnxruntime-node) vs PyTorch, max abs difference of p | {s['onnx_vs_torch_max_abs_diff']:.2e} | |
-
+{_band_rows(s)}
 The same rates pooled over the groups of test sources:
 
-| test sources | sources | brain MRI accepted | other refused |
-| --- | --- | --- | --- |
+| test sources | sources | brain MRI accepted | other refused | brain MRI accepted without a flag | other refused or flagged |
+| --- | --- | --- | --- | --- | --- |
 {chr(10).join(group_rows)}
 
 Confusion per source (the exported .onnx run in onnxruntime-node; "correct" = accepted for brain MRI, refused for other):
 
-| source | test source since | label | family | images | accepted | refused | correct | vs target |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| source | test source since | label | family | images | accepted | of which unsure | refused | correct | vs target |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 {chr(10).join(rows)}
 
 Validation sources at the chosen threshold (used to choose it):
 
-| source | label | images | accepted | refused | correct |
-| --- | --- | --- | --- | --- | --- |
+| source | label | images | accepted | of which unsure | refused | correct |
+| --- | --- | --- | --- | --- | --- | --- |
 {chr(10).join(val_rows)}
 
 ## How far to trust these numbers
@@ -249,8 +289,8 @@ Validation sources at the chosen threshold (used to choose it):
 - Round 5's sources were scored with gates 0.3.0 and 0.4.0 and showed cardiac MR, head CT, a pelvis CT and the
   Talairach atlas getting through; rounds 6 and 7 added training families for exactly those kinds (MR of other organs,
   real and drawn; head CT), so round 5's rates are optimistic now too. **Round 7's sources (dwv) are the only ones
-  never scored before this gate's one evaluation**: they are the least optimistic measure here.
-- Each held-out source is one or a few pictures or volumes drawn many times with random views, so a source's rate
+  whose scores shaped nothing**: they are the least optimistic measure here.
+{_band_trust(s)}- Each held-out source is one or a few pictures or volumes drawn many times with random views, so a source's rate
   mostly says whether the gate knows that kind of picture at all.
 
 ## Limitations

@@ -44,6 +44,16 @@ def onnx_scores(onnx: Path, x_uint8: np.ndarray, chunk: int = 1000) -> np.ndarra
     return np.concatenate(ps)
 
 
+def band_metrics(p: np.ndarray, y: np.ndarray, threshold: float, uncertain: float) -> dict:
+    """What the unsure band changes: brain MRI accepted without a flag, and other images refused or at least flagged."""
+    pos, neg = p[y == 0], p[y == 1]
+    return {"uncertain_below": uncertain,
+            "brain_mri_accepted_sure": float((pos >= uncertain).mean()) if len(pos) else None,
+            "brain_mri_accepted_unsure": float(((pos >= threshold) & (pos < uncertain)).mean()) if len(pos) else None,
+            "other_accepted_unsure": float(((neg >= threshold) & (neg < uncertain)).mean()) if len(neg) else None,
+            "other_refused_or_unsure": float((neg < uncertain).mean()) if len(neg) else None}
+
+
 def summary_metrics(p: np.ndarray, y: np.ndarray, threshold: float) -> dict:
     """The manifest's metrics fields (the classifier's schema) for the two-label gate, plus the gate's own rates."""
     from sklearn.metrics import matthews_corrcoef, precision_recall_fscore_support, roc_auc_score
@@ -64,7 +74,8 @@ def summary_metrics(p: np.ndarray, y: np.ndarray, threshold: float) -> dict:
     }
 
 
-def group_rates(p: np.ndarray, y: np.ndarray, src: np.ndarray, names: list[str], threshold: float) -> dict:
+def group_rates(p: np.ndarray, y: np.ndarray, src: np.ndarray, names: list[str], threshold: float,
+                uncertain: float | None = None) -> dict:
     """Pooled rates over the test sources new in rounds 5 and 4 and over those kept from rounds 1 and 2."""
     out = {}
     for group, rnd in GROUPS:
@@ -74,32 +85,48 @@ def group_rates(p: np.ndarray, y: np.ndarray, src: np.ndarray, names: list[str],
         out[group] = {"sources": [names[i] for i in ids], "brain_mri_images": int(pos.sum()), "other_images": int(neg.sum()),
                       "brain_mri_accepted": float((p[pos] >= threshold).mean()) if pos.any() else None,
                       "other_refused": float((p[neg] < threshold).mean()) if neg.any() else None}
+        if uncertain is not None:
+            out[group].update(band_metrics(p[m], y[m], threshold, uncertain))
     return out
 
 
 def evaluate(data: Path, onnx: Path = GE.ONNX_PATH, manifest_path: Path = GE.MANIFEST_PATH) -> dict:
     manifest = json.loads(manifest_path.read_text())
     threshold = float(manifest["thresholds"]["accept"])
+    uncertain = max(threshold, float(manifest["thresholds"].get("uncertain", threshold)))
     x, y, src, names = GD.load(data, "test")
     p = onnx_scores(onnx, x)
-    net, ckpt = GE.load_checkpoint()
-    p_torch = predict(net, x)
+    previous = json.loads((REPORT_DIR / "metrics.json").read_text()) if (REPORT_DIR / "metrics.json").exists() else {}
+    if GE.CHECKPOINT.exists():
+        net, ckpt = GE.load_checkpoint()
+        torch_diff = float(np.abs(p - predict(net, x)).max())
+    else:
+        # A shipped gate evaluated again without its training checkpoint (e.g. after `npm run band:gate`): the .onnx is
+        # the one exported then, so the threshold record, the training record and the export check carry over.
+        ckpt = {"threshold": previous["threshold"], "training": manifest["training"]}
+        torch_diff = previous["summary"]["onnx_vs_torch_max_abs_diff"]
     s = summary_metrics(p, y, threshold)
-    per = per_source(p, y, src, names, threshold)
+    s.update(band_metrics(p, y, threshold, uncertain))
+    per = per_source(p, y, src, names, threshold, uncertain)
     sources = {d["name"]: d for d in json.loads((data / "sources.json").read_text())["sources"]}
     for k, v in per.items():
         v.update(family=sources[k]["family"], origin=sources[k]["origin"], licence=sources[k]["licence"],
                  min_p_brain=float(p[src == names.index(k)].min()), max_p_brain=float(p[src == names.index(k)].max()))
-    s["groups"] = group_rates(p, y, src, names, threshold)
+    s["groups"] = group_rates(p, y, src, names, threshold, uncertain)
     side = manifest["input"]["shape"][2]
     timing = ort_outputs(onnx, np.zeros((1, 3, side, side), np.float32) + 0.1, time_runs=1000)[1]
     s["onnx_ms_node_cpu_1thread"] = {k: round(v, 4) if isinstance(v, float) else v for k, v in timing.items()}
-    s["onnx_vs_torch_max_abs_diff"] = float(np.abs(p - p_torch).max())
+    s["onnx_vs_torch_max_abs_diff"] = torch_diff
     s["threshold"] = threshold
     manifest["metrics"] = s
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
-    report = {"summary": s, "per_source": per, "threshold": ckpt["threshold"], "training": ckpt["training"],
-              "data": json.loads((data / "sources.json").read_text())}
+    built = json.loads((data / "sources.json").read_text())
+    # Evaluating needs only the validation and test splits (`npm run data:gate -- --splits val,test`); the training
+    # split's counts then come from the previous report, for the same sources.
+    built["splits"] = {**{k: v for k, v in previous.get("data", {}).get("splits", {}).items() if k not in built["splits"]},
+                       **built["splits"]}
+    built["splits"] = {k: built["splits"][k] for k in ("train", "val", "test") if k in built["splits"]}
+    report = {"summary": s, "per_source": per, "threshold": ckpt["threshold"], "training": ckpt["training"], "data": built}
     train_report = REPORT_DIR / "train.json"
     if train_report.exists():
         t = json.loads(train_report.read_text())
@@ -119,6 +146,9 @@ def main(argv=None) -> None:
     print(f"brain MRI accepted {s['brain_mri_accepted']:.4f} (target >= {1 - TARGET_FRR}), other refused "
           f"{s['other_refused']:.4f} (target >= {1 - TARGET_FAR}), threshold {s['threshold']}, "
           f"ONNX p50 {s['onnx_ms_node_cpu_1thread'].get('p50', float('nan')):.4f} ms")
+    if s["uncertain_below"] > s["threshold"]:
+        print(f"unsure band [{s['threshold']}, {s['uncertain_below']}): brain MRI accepted sure {s['brain_mri_accepted_sure']:.4f}, "
+              f"unsure {s['brain_mri_accepted_unsure']:.4f}; other refused or unsure {s['other_refused_or_unsure']:.4f}")
     for k, v in sorted(r["per_source"].items(), key=lambda kv: (kv[1]["label"], kv[1]["correct_rate"])):
         print(f"  {v['label']:9s} {k:32s} {v['correct_rate']:.4f}  accepted {v['accepted']:4d} refused {v['refused']:4d}")
 

@@ -56,9 +56,9 @@ def build_manifest(net: GateNet, ckpt: dict, onnx_path: Path, metrics: dict | No
         "preprocessing": {"resize": {"width": size, "height": size, "filter": "bilinear-antialias"}, "color": "rgb",
                           "scale": SCALE, "mean": [MEAN] * 3, "std": [STD] * 3},
         "outputs": {"logits": "logits", "probabilities": "probabilities"},
-        # accept: p(brain_mri) at or above which the input goes on to the classifier. uncertain is kept only so the
-        # classifier's manifest schema validates; it has no meaning for the gate and equals accept.
-        "thresholds": {"accept": accept, "uncertain": accept},
+        # accept: p(brain_mri) at or above which the input goes on to the classifier; uncertain: accepted inputs under
+        # it are marked uncertain (reason input_unsure). Equal to accept (no band) for checkpoints from before 0.5.1.
+        "thresholds": {"accept": accept, "uncertain": float(ckpt["threshold"].get("uncertain", accept))},
         "training": ckpt["training"],
         "card": "GATE_CARD.md",
     }

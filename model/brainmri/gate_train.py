@@ -28,6 +28,9 @@ REPORT_DIR = MODEL_DIR / "reports" / "gate"
 # is chosen on validation to keep the larger of (false-refusal rate / 1 %, false-acceptance rate / 2 %) smallest.
 TARGET_FRR = 0.01
 TARGET_FAR = 0.02
+# The unsure band above the acceptance threshold (choose_band): accepted images under its edge go for review. It may flag
+# or refuse at most this share of validation brain MRI slices.
+BAND_MAX_FLAGGED = 0.10
 
 
 def set_determinism(seed: int, threads: int) -> None:
@@ -121,7 +124,34 @@ def choose_threshold(p: np.ndarray, y: np.ndarray) -> dict:
             "rule": "minimise max(FRR / 0.01, FAR / 0.02) on the validation sources; middle (in logit) of the best run"}
 
 
-def per_source(p: np.ndarray, y: np.ndarray, src: np.ndarray, names: list[str], threshold: float) -> dict:
+def choose_band(p: np.ndarray, y: np.ndarray, accept: float) -> dict:
+    """The unsure band's upper edge (the manifest's thresholds.uncertain): the smallest p(brain_mri) at or above `accept`
+    at which at most TARGET_FAR of these "other" images are accepted unflagged, unless that flags or refuses more than
+    BAND_MAX_FLAGGED of the brain MRI slices: then the highest edge that does not. On the logit grid of
+    choose_threshold, pooled over images as it is (the rule was fixed before any score was read; GATE_CARD.md)."""
+    logit = np.log(np.clip(p, 1e-12, 1)) - np.log(np.clip(1 - p, 1e-12, 1))
+    a = math.log(accept) - math.log(1 - accept)
+    grid = np.linspace(-12, 12, 2401)
+    grid = np.concatenate([[a], grid[grid > a]])
+    pos, neg = logit[y == 0], logit[y == 1]
+    unflagged_other = (neg[None, :] >= grid[:, None]).mean(1)
+    flagged_brain = (pos[None, :] < grid[:, None]).mean(1)
+    ok = np.nonzero(unflagged_other <= TARGET_FAR)[0]
+    k = int(ok[0]) if len(ok) else len(grid) - 1
+    capped = bool(flagged_brain[k] > BAND_MAX_FLAGGED)
+    if capped:
+        k = int(np.nonzero(flagged_brain <= BAND_MAX_FLAGGED)[0][-1])
+    edge = accept if k == 0 else round(1.0 / (1.0 + math.exp(-float(grid[k]))), 6)
+    return {"uncertain": edge, "uncertain_logit": round(float(grid[k]), 4), "capped": capped,
+            "val_other_accepted_unflagged": float(unflagged_other[k]),
+            "val_brain_mri_flagged_or_refused": float(flagged_brain[k]),
+            "band_rule": f"smallest edge >= accept with <= {TARGET_FAR:.0%} of validation other images accepted unflagged; "
+                         f"at most {BAND_MAX_FLAGGED:.0%} of validation brain MRI flagged or refused"}
+
+
+def per_source(p: np.ndarray, y: np.ndarray, src: np.ndarray, names: list[str], threshold: float,
+               uncertain: float | None = None) -> dict:
+    """Accepted and refused per source; with `uncertain` (the unsure band's edge) also how many were accepted unsure."""
     out = {}
     for s in np.unique(src):
         m = src == s
@@ -129,6 +159,8 @@ def per_source(p: np.ndarray, y: np.ndarray, src: np.ndarray, names: list[str], 
         accepted = int((p[m] >= threshold).sum())
         out[names[int(s)]] = {"label": label, "images": int(m.sum()), "accepted": accepted, "refused": int(m.sum()) - accepted,
                               "correct_rate": (accepted if label == "brain_mri" else int(m.sum()) - accepted) / int(m.sum())}
+        if uncertain is not None:
+            out[names[int(s)]]["unsure"] = int(((p[m] >= threshold) & (p[m] < uncertain)).sum())
     return out
 
 
@@ -192,6 +224,7 @@ def train(data: Path, out: Path, seed: int = 0, epochs: int = 30, batch: int = 1
     net.eval()
     p = predict(net, x_va)
     threshold = choose_threshold(p, y_va)
+    threshold.update(choose_band(p, y_va, threshold["accept"]))
     seconds = round(time.time() - t0, 1)
     training = {
         "data": f"gate sources (model/brainmri/gate_sources.py), seed {summary['seed']}; see GATE_CARD.md",
@@ -222,6 +255,7 @@ def rethreshold(data: Path, checkpoint: Path, out: Path) -> dict:
     x_va, y_va, s_va, names = GD.load(data, "val")
     p = predict(net, x_va)
     threshold = choose_threshold(p, y_va)
+    threshold.update(choose_band(p, y_va, threshold["accept"]))
     ckpt = dict(ckpt, state_dict=net.state_dict(), threshold=threshold,
                 training=dict(ckpt["training"], threshold_rule=threshold["rule"],
                               rethreshold=f"threshold chosen again on {len(y_va)} validation images by `npm run train:gate -- "

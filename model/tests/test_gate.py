@@ -18,7 +18,7 @@ from brainmri import gate_sources as GS
 from brainmri import preprocess as P
 from brainmri.gate_export import export_onnx
 from brainmri.gate_model import GateNet, normalise
-from brainmri.gate_train import choose_threshold, source_weights
+from brainmri.gate_train import choose_band, choose_threshold, source_weights
 from tests.helpers import ROOT, ort_run, typescript_schema_errors
 
 MODEL = ROOT / "model" / "brain-mri-gate.onnx"
@@ -234,6 +234,28 @@ class ThresholdRuleTest(unittest.TestCase):
         t = choose_threshold(p, y)
         cost = max(t["val_false_refusal"] / 0.01, t["val_false_acceptance"] / 0.02)
         self.assertLessEqual(cost, 1.0 + 1e-9)
+
+    def test_band_edge_is_the_lowest_that_leaves_at_most_2_percent_of_others_unflagged(self):
+        # 100 others: 95 far below, 5 at 0.3..0.7; brain slices all at 0.95. Accepting at 0.2, the edge must pass 3 of
+        # the 5 strays (0.3, 0.4, 0.5) so that only 2 % (0.6, 0.7) stay unflagged, and no brain slice is flagged.
+        y = np.array([0] * 100 + [1] * 100)
+        p = np.concatenate([np.full(100, 0.95), np.full(95, 0.01), [0.3, 0.4, 0.5, 0.6, 0.7]])
+        b = choose_band(p, y, 0.2)
+        self.assertGreater(b["uncertain"], 0.5)
+        self.assertLessEqual(b["uncertain"], 0.6)
+        self.assertEqual((b["val_other_accepted_unflagged"], b["val_brain_mri_flagged_or_refused"], b["capped"]), (0.02, 0.0, False))
+
+    def test_band_never_flags_more_than_a_tenth_of_brain_slices_and_is_empty_when_not_needed(self):
+        # Others sit above most brain slices: reaching 2 % would flag nearly all brain slices, so the cap decides.
+        y = np.array([0] * 100 + [1] * 100)
+        p = np.concatenate([np.linspace(0.3, 0.9, 100), np.full(90, 0.01), np.full(10, 0.95)])
+        b = choose_band(p, y, 0.2)
+        self.assertTrue(b["capped"])
+        self.assertLessEqual(b["val_brain_mri_flagged_or_refused"], 0.10)
+        self.assertGreater(b["val_brain_mri_flagged_or_refused"], 0.08)
+        # Separable scores: the acceptance threshold already refuses every other image, so there is no band.
+        p = np.concatenate([np.full(100, 0.9), np.full(100, 0.1)])
+        self.assertEqual(choose_band(p, y, 0.5)["uncertain"], 0.5)
 
     def test_each_source_gets_an_equal_share_of_its_labels_draws(self):
         y = np.array([0, 0, 0, 1, 1, 1, 1])

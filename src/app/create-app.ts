@@ -251,7 +251,7 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
         const { maps: _maps, features: _features, timings: _t, ...result } = inference;
         const json: z.infer<typeof ClassifyResponse> = {
           ...result,
-          gate: gate ? { score: gate.score, threshold: gate.threshold, model: gate.model } : null,
+          gate: gate ? { score: gate.score, threshold: gate.threshold, uncertain_below: gate.uncertainBelow, model: gate.model } : null,
           input: input.source,
           timings: { ...timings, ...(saliency ? { explain: ms(explainMs), encode: ms(encodeMs) } : {}), total: ms(now() - t0) },
           ...(saliency ? { saliency } : {}),
@@ -334,6 +334,7 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<Env> {
               backend: g.backend,
               labels: g.manifest.labels,
               threshold: g.manifest.thresholds.accept!,
+              uncertain_below: g.uncertainBelow,
               input: { ...g.manifest.input, preprocessing: g.manifest.preprocessing },
               metrics: (g.manifest.metrics as Record<string, unknown> | undefined) ?? null,
               notice: g.manifest.notice,

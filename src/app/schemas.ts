@@ -78,8 +78,11 @@ export const ClassifyResponse = z
     confidence: z.number().openapi({ example: 0.91 }),
     uncertain: z.boolean().openapi({ description: 'Refer for review: see `reasons`.' }),
     reasons: z
-      .array(z.enum(['low_confidence', 'unfamiliar']))
-      .openapi({ description: '`low_confidence`: confidence under the model\'s threshold; `unfamiliar`: the scan\'s features lie far from the training data.' }),
+      .array(z.enum(['low_confidence', 'unfamiliar', 'input_unsure']))
+      .openapi({
+        description:
+          '`low_confidence`: confidence under the model\'s threshold; `unfamiliar`: the scan\'s features lie far from the training data; `input_unsure`: the input check accepted the image but scored it under `gate.uncertain_below`, so it may not be a brain MRI slice.',
+      }),
     probabilities: Probabilities,
     familiarity: z
       .object({ score: z.number(), threshold: z.number() })
@@ -87,9 +90,17 @@ export const ClassifyResponse = z
       .openapi({ description: 'Distance of the scan from the training data (higher: less familiar); over `threshold` marks the result uncertain.' }),
     model: z.object({ name: z.string(), version: z.string(), sha256: z.string() }),
     gate: z
-      .object({ score: z.number(), threshold: z.number(), model: z.object({ name: z.string(), version: z.string(), sha256: z.string() }) })
+      .object({
+        score: z.number(),
+        threshold: z.number(),
+        uncertain_below: z.number(),
+        model: z.object({ name: z.string(), version: z.string(), sha256: z.string() }),
+      })
       .nullable()
-      .openapi({ description: 'The input check that ran first: its probability that this is a brain MRI slice, and its model. null when the server runs without it (GATE=off, research use only).' }),
+      .openapi({
+        description:
+          'The input check that ran first: its probability that this is a brain MRI slice (refused under `threshold`; accepted but marked `input_unsure` under `uncertain_below`), and its model. null when the server runs without it (GATE=off, research use only).',
+      }),
     image: z.object({ width: z.number().int(), height: z.number().int() }),
     input: InputSchema,
     timings: z
@@ -135,7 +146,7 @@ export const ModelResponse = z
     thresholds: z.object({ uncertain: z.number().optional() }),
     familiarity: z.record(z.string(), z.unknown()).nullable(),
     gate: z
-      .object({ name: z.string(), version: z.string(), sha256: z.string(), backend: z.string(), labels: z.array(z.string()), threshold: z.number(), input: z.record(z.string(), z.unknown()), metrics: z.record(z.string(), z.unknown()).nullable(), notice: z.string() })
+      .object({ name: z.string(), version: z.string(), sha256: z.string(), backend: z.string(), labels: z.array(z.string()), threshold: z.number(), uncertain_below: z.number(), input: z.record(z.string(), z.unknown()), metrics: z.record(z.string(), z.unknown()).nullable(), notice: z.string() })
       .nullable()
       .openapi({ description: 'The input gate that runs before the classifier; null when switched off (GATE=off).' }),
     metrics: z.record(z.string(), z.unknown()).nullable(),

@@ -32,7 +32,7 @@ export interface Inference {
   label: string;
   confidence: number;
   uncertain: boolean;
-  /** Why `uncertain` is true (empty otherwise): low_confidence, unfamiliar. */
+  /** Why `uncertain` is true (empty otherwise): low_confidence, unfamiliar, input_unsure (the input gate's doubt). */
   reasons: UncertainReason[];
   probabilities: Record<string, number>;
   /** How far the scan's features lie from the training data's (higher: less familiar), when the model exports it. */

@@ -79,7 +79,10 @@ export const manifestSchema = z.object({
   /** `classifier` (the default) or `gate`: a brain_mri / other model that runs before the classifier. */
   task: z.enum(['classifier', 'gate']).default('classifier'),
   thresholds: z.object({
-    /** Classifier: confidence under this shows "uncertain, refer for review". */
+    /**
+     * Classifier: confidence under this shows "uncertain, refer for review". Gate: an accepted input scoring under this
+     * is marked uncertain (reason input_unsure); at or below `accept`, no such band.
+     */
     uncertain: z.number().min(0).max(1).optional(),
     /** Gate: the probability of the first label (brain_mri) at or above which the input is accepted. */
     accept: z.number().min(0).max(1).optional(),

@@ -56,4 +56,4 @@ export function isUncertain(confidence: number, threshold: number): boolean {
 }
 
 /** Why a result is marked uncertain; clients show their own words for each code. */
-export type UncertainReason = 'low_confidence' | 'unfamiliar';
+export type UncertainReason = 'low_confidence' | 'unfamiliar' | 'input_unsure';

@@ -2,7 +2,7 @@
 // and the PACS watcher run; the kiosk runs the same steps itself because it shows the decoded scan before the result.
 import type { Classifier, Inference } from './classifier.js';
 import type { DecodedInput, DecodeOptions, InputDecoder } from './decoder.js';
-import { notBrainMri, type Gate, type GateResult } from './gate.js';
+import { notBrainMri, noteGateDoubt, type Gate, type GateResult } from './gate.js';
 
 export interface Service {
   readonly decoder: InputDecoder;
@@ -58,6 +58,6 @@ export async function analyse(service: Service, bytes: Uint8Array, options: Deco
     gate = await service.gate.check(input.image);
     if (!gate.accepted) throw notBrainMri(gate);
   }
-  const inference = await service.classifier.infer(input.image);
+  const inference = noteGateDoubt(await service.classifier.infer(input.image), gate);
   return { input, ...(gate ? { gate } : {}), inference, timings: { decode, ...(gate ? { gate: gate.ms } : {}), ...inference.timings } };
 }

@@ -1,6 +1,6 @@
 // Runs the shared core in this browser on the ORT-web engine: the input gate, then infer once, any class's heatmap from it.
 import type { Classifier, Inference } from '../core/classifier.js';
-import { loadGate, notBrainMri, type Gate, type GateResult } from '../core/gate.js';
+import { loadGate, notBrainMri, noteGateDoubt, type Gate, type GateResult } from '../core/gate.js';
 import type { RawImage } from '../core/image.js';
 import { loadClassifier } from '../core/load-classifier.js';
 import { fetchModelFiles, GATE_MANIFEST_URL } from './model-source.js';
@@ -76,7 +76,7 @@ export class DeviceRunner implements Runner {
     this.current = undefined;
     const t0 = performance.now();
     const gate = await this.admit(scan.image);
-    const inference = await this.classifier.infer(scan.image);
+    const inference = noteGateDoubt(await this.classifier.infer(scan.image), gate);
     this.current = { image: scan.image, inference };
     const ts = performance.now();
     const overlay = await this.overlay(scan.image, inference, inference.label);
@@ -89,7 +89,7 @@ export class DeviceRunner implements Runner {
       reasons: inference.reasons,
       labels: this.classifier.manifest.labels,
       model: inference.model,
-      gate: { score: gate.score, model: gate.model },
+      gate: { score: gate.score, uncertainBelow: gate.uncertainBelow, model: gate.model },
       backend: this.backend,
       image: inference.image,
       overlay,

@@ -20,7 +20,7 @@ export interface KioskResult {
   labels: readonly string[];
   model: { name: string; version: string; sha256: string };
   /** The input gate that accepted the scan (absent when the server runs without one). */
-  gate?: { score: number; model: { name: string; version: string; sha256: string } };
+  gate?: { score: number; uncertainBelow?: number; model: { name: string; version: string; sha256: string } };
   /** The engine that produced the result, e.g. "onnxruntime-web/wasm (2 threads)" or the server's backend. */
   backend: string;
   image: { width: number; height: number };

@@ -10,6 +10,7 @@ interface ClassifyJson {
   model: { name: string; version: string; sha256: string };
   image: { width: number; height: number };
   reasons?: string[];
+  gate?: { score: number; uncertain_below?: number; model: { name: string; version: string; sha256: string } } | null;
   timings?: Record<string, number>;
   saliency?: { label: string; width: number; height: number; dataUrl: string }[];
 }
@@ -99,6 +100,7 @@ export class ServerRunner implements Runner {
       reasons: r.reasons ?? [],
       labels: Object.keys(r.probabilities),
       model: r.model,
+      ...(r.gate ? { gate: { score: r.gate.score, uncertainBelow: r.gate.uncertain_below, model: r.gate.model } } : {}),
       backend: this.backend,
       image: r.image,
       overlay: overlayFromPng(fromDataUrl(map.dataUrl), map.label),

@@ -148,15 +148,25 @@ export function renderResult(result: KioskResult): void {
   state.result = result;
   $('save-dicom').hidden = !canSaveAsDicom(state.scan);
   const unfamiliar = result.reasons.includes('unfamiliar');
-  const uncertain = isUncertain(result.confidence, threshold()) || unfamiliar;
+  const unsureInput = result.reasons.includes('input_unsure');
+  const uncertain = isUncertain(result.confidence, threshold()) || unfamiliar || unsureInput;
   ui.placeholder.hidden = true;
   showRefusal(undefined);
   ui.result.hidden = false;
   ui.label.textContent = result.label;
   ui.confidence.textContent = pct(result.confidence);
   ui.uncertain.hidden = !uncertain;
-  ui.uncertain.textContent = unfamiliar ? 'Unfamiliar scan: unlike the training data. Refer for review' : 'Uncertain, refer for review';
-  ui.uncertain.title = unfamiliar ? 'The scan lies far from what the model was trained on, whatever its confidence' : `Confidence is under ${pct(threshold())}`;
+  // The strongest reason speaks: a doubtful input first, then an unfamiliar scan, then low confidence.
+  ui.uncertain.textContent = unsureInput
+    ? 'The input check is not sure this is a brain MRI slice. Refer for review'
+    : unfamiliar
+      ? 'Unfamiliar scan: unlike the training data. Refer for review'
+      : 'Uncertain, refer for review';
+  ui.uncertain.title = unsureInput
+    ? `The input check scored this image ${pct(result.gate?.score ?? 0)}, under its ${pct(result.gate?.uncertainBelow ?? 0)} for a sure brain MRI slice`
+    : unfamiliar
+      ? 'The scan lies far from what the model was trained on, whatever its confidence'
+      : `Confidence is under ${pct(threshold())}`;
   drawOverlay(result.overlay);
   renderBars(result);
   applyOverlayControls();
