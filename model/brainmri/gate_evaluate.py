@@ -100,6 +100,9 @@ def evaluate(data: Path, onnx: Path = GE.ONNX_PATH, manifest_path: Path = GE.MAN
     if GE.CHECKPOINT.exists():
         net, ckpt = GE.load_checkpoint()
         torch_diff = float(np.abs(p - predict(net, x)).max())
+    elif not previous:
+        raise SystemExit(f"no checkpoint ({GE.CHECKPOINT}) and no earlier report ({REPORT_DIR / 'metrics.json'}): "
+                         "train the gate first (`npm run train:gate`)")
     else:
         # A shipped gate evaluated again without its training checkpoint (e.g. after `npm run band:gate`): the .onnx is
         # the one exported then, so the threshold record, the training record and the export check carry over.

@@ -39,15 +39,6 @@ export function greyRow(image: RawImage, y: number, out: Float32Array): Float32A
   return out;
 }
 
-/** Channel `c` (0 R, 1 G, 2 B) of row `y` as 0..255 floats; a grey image gives its grey for every channel. */
-export function channelRow(image: RawImage, c: number, y: number, out: Float32Array): Float32Array {
-  const { data, width, channels } = image;
-  const k = bitDepthOf(image) === 16 ? 1 / 257 : 1;
-  const offset = channels >= 3 ? c : 0;
-  for (let x = 0, p = y * width * channels + offset; x < width; x++, p += channels) out[x] = data[p] * k;
-  return out;
-}
-
 /** The whole image through greyRow (tests and small images; large ones go row by row). */
 export function greyPlane(image: RawImage): Float32Array {
   const { data, width, height, channels } = image;

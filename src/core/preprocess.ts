@@ -55,7 +55,7 @@ export function preprocess(image: RawImage, manifest: Manifest): InputTensor {
 
 /**
  * The first channel, or the first three, each as its own plane of samples as they are (8- or 16-bit), for resizePlane:
- * the same float32 numbers as channelRow's rows through resizeRows (resize.test.ts checks it bit for bit), but the
+ * the same float32 numbers as each channel's float rows through resizeRows (resize.test.ts checks it bit for bit), but the
  * integer passes and the gate's exact decimation apply. A 512x512 colour scan's gate input took 4.0 ms row by row and
  * 1.8 ms this way (one process; 2.7 ms copying one channel at a time). The planes together hold as many bytes as the
  * image itself, at most.

@@ -1,7 +1,7 @@
 // Resize, normalisation and layout against hand-computed values on tiny literal images.
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from './manifest.js';
-import { channelRow, greyPlane, greyWhenEqual, type RawImage } from './image.js';
+import { bitDepthOf, greyPlane, greyWhenEqual, type RawImage } from './image.js';
 import { preprocess } from './preprocess.js';
 import { resizePlane, resizeRows, resizeTaps } from './resize.js';
 
@@ -168,7 +168,15 @@ describe('preprocess', () => {
   });
 
   it('resizes each colour channel to the same float32 numbers as its float rows would give: 8- and 16-bit; RGB, RGBA, grey+alpha', () => {
-    // The reference is the definition: channel c's rows as floats (channelRow), resized row by row.
+    // The reference is the definition (docs/contracts.md): channel c's samples as floats, 16-bit ones as v / 257 in
+    // float32 like greyRow's, a grey image's grey for every channel, resized row by row.
+    const channelRow = (image: RawImage, c: number, y: number, out: Float32Array): Float32Array => {
+      const { data, width, channels } = image;
+      const k = bitDepthOf(image) === 16 ? 1 / 257 : 1;
+      const offset = channels >= 3 ? c : 0;
+      for (let x = 0, p = y * width * channels + offset; x < width; x++, p += channels) out[x] = data[p] * k;
+      return out;
+    };
     const rows = (image: RawImage, c: number, W: number, H: number): Float32Array =>
       resizeRows(image.width, image.height, W, H, (y, row) => channelRow(image, c, y, row));
     const images: RawImage[] = [
