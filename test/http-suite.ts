@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { decode as decodePng } from 'fast-png';
 import { zlibSync } from 'fflate';
-import { pngContainer } from '../src/core/png.js';
+import { encodePng, pngContainer } from '../src/core/png.js';
 import jpeg from 'jpeg-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -53,6 +53,16 @@ function greyPixels(bytes: Uint8Array): { width: number; height: number; grey: F
 /** A small, valid-looking PNG whose header claims width x height grey pixels (the data is a few bytes). */
 export function pngClaiming(width: number, height: number): Uint8Array {
   return pngContainer(width, height, 8, 0, zlibSync(new Uint8Array(64)));
+}
+
+/**
+ * normal-2 with its grey levels inverted, as a PNG: still a head, but not how an MRI slice looks. The gate scores it
+ * inside its unsure band (0.35 in Node, between 0.18 and 0.56): answered, but flagged input_unsure.
+ */
+export function unsureScanPng(): Uint8Array {
+  const { data, width, height } = jpeg.decode(fixtureBytes('images/normal-2.jpg'), { useTArray: true });
+  for (let i = 0; i < data.length; i += 4) data[i] = data[i + 1] = data[i + 2] = 255 - data[i];
+  return encodePng(data, width, height);
 }
 
 /** A real 1x1 grey PNG. */
@@ -325,7 +335,6 @@ export function defineHttpSuite(name: string, target: () => Promise<HttpTarget>)
           rgba[o + 3] = 255;
         }
       }
-      const { encodePng } = await import('../src/core/png.js');
       const circle = encodePng(rgba, side, side);
       for (const path of ['/v1/classify', '/v1/saliency', '/v1/classify?saliency=overlay']) {
         const res = await api.fetch(path, raw(circle, 'image/png'));
@@ -348,12 +357,8 @@ export function defineHttpSuite(name: string, target: () => Promise<HttpTarget>)
     });
 
     it('answers a scan the input check accepted but doubts, marked uncertain with the reason input_unsure', async () => {
-      // normal-2 with its grey levels inverted: still a head, but not how an MRI slice looks. The gate scores it inside
-      // its unsure band (0.35 in Node, between 0.18 and 0.56): a class comes back, flagged for review, never bare.
-      const { data, width, height } = jpeg.decode(fixtureBytes('images/normal-2.jpg'), { useTArray: true });
-      for (let i = 0; i < data.length; i += 4) data[i] = data[i + 1] = data[i + 2] = 255 - data[i];
-      const { encodePng } = await import('../src/core/png.js');
-      const body = await (await api.fetch('/v1/classify', raw(encodePng(data, width, height), 'image/png'))).json();
+      // A class comes back, flagged for review, never bare.
+      const body = await (await api.fetch('/v1/classify', raw(unsureScanPng(), 'image/png'))).json();
       expect(body.gate.score).toBeGreaterThanOrEqual(body.gate.threshold);
       expect(body.gate.score).toBeLessThan(body.gate.uncertain_below);
       expect(body.uncertain).toBe(true);

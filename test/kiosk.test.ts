@@ -1,5 +1,5 @@
 // The offline kiosk in real headless Chromium against the real Node server: labels, heatmaps, offline reload, server mode, a11y.
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -16,6 +16,7 @@ import {
   kioskContext,
   launchChromium,
   startNodeServer,
+  switchToServer,
   waitForEngine,
   waitForOfflineReady,
   type RunningServer,
@@ -191,26 +192,20 @@ describe('kiosk served by the Node service', () => {
   });
 
   it('shows a scan the input check accepted but doubts with its own review line, on the device and in server mode', async () => {
-    // The HTTP suite's inverted normal-2 (gate score inside the unsure band), as a PNG file to pick.
-    const { default: jpeg } = await import('jpeg-js');
-    const { encodePng } = await import('../src/core/png.js');
-    const { data, width, height } = jpeg.decode(readFileSync(fixtures.find((f) => f.path.endsWith('normal-2.jpg'))!.path), { useTArray: true });
-    for (let i = 0; i < data.length; i += 4) data[i] = data[i + 1] = data[i + 2] = 255 - data[i];
-    const file = join(mkdtempSync(join(tmpdir(), 'kiosk-unsure-')), 'inverted.png');
-    writeFileSync(file, encodePng(data, width, height));
+    // The HTTP suite's scan inside the gate's unsure band, as a PNG file to pick.
+    const { unsureScanPng } = await import('./http-suite.js');
+    const dir = mkdtempSync(join(tmpdir(), 'kiosk-unsure-'));
+    const file = join(dir, 'inverted.png');
+    writeFileSync(file, unsureScanPng());
     const page = await openKiosk();
     for (const mode of ['device', 'server'] as const) {
-      if (mode === 'server') {
-        await page.click('#open-settings');
-        await page.check('input[name="mode"][value="server"]');
-        await applySettings(page);
-        await waitForEngine(page);
-      }
+      if (mode === 'server') await switchToServer(page);
       const shown = await classifyInPage(page, file);
       expect(shown.uncertain, mode).toBe(true);
       expect(await page.textContent('#uncertain'), mode).toBe('The input check is not sure this is a brain MRI slice. Refer for review');
     }
     await page.context().close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses what is not a brain MRI slice on its own screen, with no class, bars or heatmap, on the device and in server mode', async () => {
@@ -222,12 +217,7 @@ describe('kiosk served by the Node service', () => {
     const fixture = fixtures[0];
     await classifyInPage(page, fixture.path);
     for (const mode of ['device', 'server'] as const) {
-      if (mode === 'server') {
-        await page.click('#open-settings');
-        await page.check('input[name="mode"][value="server"]');
-        await applySettings(page);
-        await waitForEngine(page);
-      }
+      if (mode === 'server') await switchToServer(page);
       await page.evaluate(() => (document.body.dataset.phase = 'submitted'));
       await page.setInputFiles('#file', photo);
       await page.waitForFunction(() => document.body.dataset.phase === 'refused');
@@ -249,10 +239,7 @@ describe('kiosk served by the Node service', () => {
   it('server mode shows the same result as in-browser mode', async () => {
     // Switched in the settings dialog, as an operator would.
     const page = await openKiosk();
-    await page.click('#open-settings');
-    await page.check('input[name="mode"][value="server"]');
-    await applySettings(page);
-    await waitForEngine(page);
+    await switchToServer(page);
     expect(await page.textContent('#badge-engine')).toBe(`Server: ${new URL(server.url).host}`);
     for (const f of fixtures) {
       const shown = await classifyInPage(page, f.path);
@@ -287,10 +274,7 @@ describe('kiosk served by the Node service', () => {
     expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval'/);
     expect(csp).toMatch(/frame-ancestors 'none'/);
     await classifyInPage(page, fixtures[0].path);
-    await page.click('#open-settings');
-    await page.check('input[name="mode"][value="server"]');
-    await applySettings(page);
-    await waitForEngine(page);
+    await switchToServer(page);
     await classifyInPage(page, fixtures[1].path);
     expect(await cspViolations(page), 'kiosk').toEqual([]);
     const docs = await page.context().newPage();

@@ -154,6 +154,14 @@ export async function applySettings(page: Page): Promise<void> {
   await page.evaluate(() => (window as unknown as { settingsApplied: Promise<void> }).settingsApplied);
 }
 
+/** Switches the kiosk to server mode in the settings dialog, as an operator would, and waits for it to be ready. */
+export async function switchToServer(page: Page): Promise<string> {
+  await page.click('#open-settings');
+  await page.check('input[name="mode"][value="server"]');
+  await applySettings(page);
+  return waitForEngine(page);
+}
+
 export async function waitForEngine(page: Page, timeout = 60_000): Promise<string> {
   await page.waitForFunction(() => document.body.dataset.phase && document.body.dataset.phase !== 'loading', null, { timeout });
   const phase = await page.evaluate(() => document.body.dataset.phase);
