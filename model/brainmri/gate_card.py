@@ -63,8 +63,13 @@ def _rethreshold(tr: dict) -> str:
             "\"Input gate round 4\").\n")
 
 
+def _has_band(s: dict) -> bool:
+    """Whether the gate has an unsure band (0.5.1 on); the card's band paragraphs and rows appear only then."""
+    return bool(s.get("uncertain_below")) and s["uncertain_below"] > s["threshold"]
+
+
 def _band_rows(s: dict) -> str:
-    if not s.get("uncertain_below") or s["uncertain_below"] <= s["threshold"]:
+    if not _has_band(s):
         return ""
     return (f"| brain MRI slices accepted without a flag (p >= {s['uncertain_below']}) | {_pct(s['brain_mri_accepted_sure'])} "
             f"(flagged input_unsure: {_pct(s['brain_mri_accepted_unsure'])}) | |\n"
@@ -73,7 +78,7 @@ def _band_rows(s: dict) -> str:
 
 
 def _band_line(s: dict) -> str:
-    if not s.get("uncertain_below") or s["uncertain_below"] <= s["threshold"]:
+    if not _has_band(s):
         return ""
     return (f"Accepted images under p(brain_mri) {s['uncertain_below']:.4g} are marked uncertain (reason `input_unsure`): on the "
             f"test sources that leaves {_pct(1 - s['other_refused_or_unsure'])} of other images accepted without a flag and "
@@ -81,7 +86,7 @@ def _band_line(s: dict) -> str:
 
 
 def _band_trust(s: dict) -> str:
-    if not s.get("uncertain_below") or s["uncertain_below"] <= s["threshold"]:
+    if not _has_band(s):
         return ""
     return ("- The unsure band (0.5.1, round 8) was fixed on validation by a rule written before any score; the test split, "
             "regenerated from the same code and seed (its validation twin reproduced 0.5.0's validation table image for "
@@ -89,7 +94,7 @@ def _band_trust(s: dict) -> str:
 
 
 def _band(th: dict, s: dict) -> str:
-    if not s.get("uncertain_below") or s["uncertain_below"] <= s["threshold"]:
+    if not _has_band(s):
         return ""
     return f"""
 **Unsure band.** An accepted image scoring under **{s['uncertain_below']}** (`thresholds.uncertain`) is answered but marked
